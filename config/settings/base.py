@@ -1,0 +1,161 @@
+"""Settings shared by every environment. Values that differ between machines come from config.env."""
+
+from __future__ import annotations
+
+from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
+
+SECRET_KEY = env_str("GONGZHI_SECRET_KEY", "")
+DEBUG = env_bool("GONGZHI_DEBUG", False)
+ALLOWED_HOSTS = env_list("GONGZHI_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    # "ninja" must be installed so that the API docs are served from local static files, not a CDN.
+    "ninja",
+    "django_htmx",
+    "template_partials",
+    "treebeard",
+    "simple_history",
+    "django_tasks",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "gongzhi.core",
+    "gongzhi.accounts",
+    "gongzhi.territory",
+    "gongzhi.registry",
+    "gongzhi.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "gongzhi.accounts.middleware.ActorMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "gongzhi" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "gongzhi.core.context_processors.shell",
+            ],
+        },
+    }
+]
+
+# --- Database ------------------------------------------------------------------------------------
+# SQLite (WAL) is the embedded default; PostgreSQL is the production database. Both run the suite.
+DATABASE_ENGINE = env_str("GONGZHI_DB", "sqlite")
+if DATABASE_ENGINE == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env_str("GONGZHI_DB_NAME", "gongzhi"),
+            "USER": env_str("GONGZHI_DB_USER", "postgres"),
+            "PASSWORD": env_str("GONGZHI_DB_PASSWORD", ""),
+            "HOST": env_str("GONGZHI_DB_HOST", "127.0.0.1"),
+            "PORT": env_str("GONGZHI_DB_PORT", "5432"),
+            "CONN_MAX_AGE": env_int("GONGZHI_DB_CONN_MAX_AGE", 600),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+elif DATABASE_ENGINE == "sqlite":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("GONGZHI_SQLITE_PATH", str(BASE_DIR / "var" / "gongzhi.sqlite3")),
+            "CONN_MAX_AGE": env_int("GONGZHI_DB_CONN_MAX_AGE", 600),
+            "OPTIONS": {
+                # IMMEDIATE avoids "database is locked" when a read transaction upgrades to a write.
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                    " PRAGMA cache_size=-65536;"
+                ),
+            },
+        }
+    }
+else:  # pragma: no cover - configuration error
+    raise RuntimeError(f"GONGZHI_DB must be 'sqlite' or 'postgres', got {DATABASE_ENGINE!r}.")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts ------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "gongzhi.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "gongzhi.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- Personal data -------------------------------------------------------------------------------
+# Keys for personal data are separate from SECRET_KEY: a leaked or rotated Django secret is not a
+# personal-data key event. Format "id:base64key,id:base64key"; the first key encrypts, all decrypt.
+PII_ENCRYPTION_KEYS = env_str("GONGZHI_PII_KEYS", "")
+PII_BLIND_INDEX_KEY = env_str("GONGZHI_BLIND_INDEX_KEY", "")
+
+# --- Internationalisation ------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "gongzhi" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files --------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "gongzhi" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_URL = "/media/"
+
+# --- Background work -----------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Gongzhi -------------------------------------------------------------------------------------
+GONGZHI_DEMO_PASSWORD = "Gongzhi@2026"  # noqa: S105 - the documented demo password
+GONGZHI_PAGE_SIZE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

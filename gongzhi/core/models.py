@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ByteOrderCharField(models.CharField):  # type: ignore[type-arg]
+    """A path column that sorts in byte order on every database.
+
+    Subtree filters are written as ranges (path <= x < path + "~"), which is only correct when "~" sorts
+    after every path character; ICU collations sort punctuation first. SQLite compares bytes already.
+    """
+
+    def db_parameters(self, connection):  # type: ignore[no-untyped-def]
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """History tables are appended to, never edited: corrections are new rows."""
+
+    def update(self, **kwargs: object) -> int:
+        raise TypeError(f"{self.model.__name__} is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{self.model.__name__} is append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} is append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{type(self).__name__} is append-only.")
+
+
+class AuditEntry(AppendOnlyModel):
+    """An administrative change: who did what to which record, before and after, no personal data in clear."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=60, db_index=True)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    target_label = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    ip_address = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}#{self.target_id}"
+
+
+class AccessLog(AppendOnlyModel):
+    """A look at or export of personal data: who, whose, what, why, when, from where (PIPL Art. 51).
+
+    Kept at least GONGZHI_ACCESS_LOG_RETENTION_DAYS (≥ 180: Cybersecurity Law Art. 21); read only by
+    auditors, never by platform administrators (separation of system and audit administration).
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=20)  # reveal, export, print
+    subject_type = models.CharField(max_length=60)
+    subject_id = models.CharField(max_length=40, blank=True)
+    subject_label = models.CharField(max_length=200, blank=True)  # masked, e.g. 张*
+    fields = models.CharField(max_length=200, blank=True)
+    row_count = models.PositiveIntegerField(default=1)
+    reason = models.CharField(max_length=300)
+    ip_address = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "个人信息访问日志"
+        verbose_name_plural = "个人信息访问日志"
+        indexes = [models.Index(fields=["subject_type", "subject_id"]), models.Index(fields=["actor", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.subject_type}#{self.subject_id}"

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context: dict[str, Any], **changes: Any) -> str:
+    """The current query string with some parameters replaced (pagination keeps the filters)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return str(query.urlencode())
+
+
+@register.filter
+def area_m2(dm2: int | None) -> str:
+    """Exclusive area held in 0.01 m² as a decimal string, without floats."""
+    if dm2 is None:
+        return ""
+    return f"{dm2 // 100}.{dm2 % 100:02d}"

@@ -1,0 +1,105 @@
+"""Reads of the registry; every one starts from a visible_* scope in registry.permissions."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from gongzhi.core.actors import Actor, subtree_q
+from gongzhi.core.identity import DocumentType, InvalidDocument, InvalidPhone, parse_document, parse_phone
+from gongzhi.core.search import QueryKind, classify_query, prefix_q
+from gongzhi.registry.choices import PersonStatus
+from gongzhi.registry.models import Dwelling, Household, Membership, Person, Residence
+from gongzhi.registry.permissions import visible_dwellings, visible_households, visible_people
+from gongzhi.registry.services import id_blind_index, phone_blind_index
+from gongzhi.territory.models import Node
+
+
+def person_search_q(text: str) -> Q:
+    """A predicate for one search box: exact ID or phone through the blind index, else name or pinyin prefix."""
+    kind, value = classify_query(text)
+    if kind is QueryKind.ID_NUMBER:
+        keys = set()
+        for doc_type in (
+            DocumentType.CITIZEN_ID,
+            DocumentType.HMT_TRAVEL_PERMIT,
+            DocumentType.FOREIGN_PR_2017,
+            DocumentType.PASSPORT,
+        ):
+            try:
+                keys.add(id_blind_index(parse_document(doc_type, value).search_key))
+            except InvalidDocument:
+                continue
+        return Q(id_bidx__in=keys)
+    if kind is QueryKind.PHONE:
+        try:
+            return Q(phone_bidx=phone_blind_index(parse_phone(value)))
+        except InvalidPhone:
+            return Q(pk__in=[])
+    if kind is QueryKind.PINYIN:
+        return prefix_q("name_pinyin", value) | prefix_q("name_initials", value)
+    return prefix_q("name", value)
+
+
+def person_list(
+    *,
+    actor: Actor,
+    search: str = "",
+    grid_id: int | None = None,
+    node: Node | None = None,
+    care_tag_id: int | None = None,
+    status: str | None = PersonStatus.RESIDENT,
+) -> QuerySet[Person]:
+    people = visible_people(actor)
+    if search.strip():
+        people = people.filter(person_search_q(search))
+    if grid_id is not None:
+        people = people.filter(grid_id=grid_id)
+    if node is not None:
+        people = people.filter(subtree_q("org_path", node.path))
+    if care_tag_id is not None:
+        people = people.filter(care_tag_links__tag_id=care_tag_id)
+    if status:
+        people = people.filter(status=status)
+    return people.select_related("grid", "household__dwelling__unit").order_by("org_path", "id")
+
+
+def person_get(*, actor: Actor, person_id: int) -> Person:
+    return get_object_or_404(
+        visible_people(actor).select_related("household__dwelling__unit", "grid").prefetch_related("care_tags"),
+        pk=person_id,
+    )
+
+
+def household_get(*, actor: Actor, household_id: int) -> Household:
+    members = Person.objects.order_by("id").prefetch_related("care_tags")
+    return get_object_or_404(
+        visible_households(actor)
+        .select_related("dwelling__unit", "grid", "head")
+        .prefetch_related(Prefetch("members", queryset=members)),
+        pk=household_id,
+    )
+
+
+def household_memberships(*, household: Household) -> QuerySet[Membership]:
+    """The whole membership history of a household the caller already got through household_get."""
+    return household.memberships.select_related("person").order_by("-left_on", "joined_on", "id")
+
+
+def household_residences(*, household: Household) -> QuerySet[Residence]:
+    return household.residences.select_related("dwelling__unit").order_by("-moved_in_on", "-id")
+
+
+def dwelling_list(*, actor: Actor, unit: Node) -> QuerySet[Dwelling]:
+    return (
+        visible_dwellings(actor)
+        .filter(unit=unit)
+        .prefetch_related(
+            Prefetch("households", queryset=Household.objects.filter(is_active=True).select_related("head"))
+        )
+        .order_by("floor", "room")
+    )
+
+
+def dwelling_get(*, actor: Actor, dwelling_id: int) -> Dwelling:
+    return get_object_or_404(visible_dwellings(actor).select_related("unit", "grid"), pk=dwelling_id)
