@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from gongzhi.accounts.actors import actor_for_user
+from gongzhi.accounts.models import User
 from gongzhi.core.actors import Actor
 
 
@@ -24,9 +25,7 @@ class ActorMiddleware:
             user = request.user
             is_verified = bool(getattr(user, "is_verified", lambda: False)())
             return actor_for_user(
-                user if user.is_authenticated else None,
-                ip_address=client_ip(request),  # type: ignore[arg-type]
-                is_verified=is_verified,
+                user if isinstance(user, User) else None, ip_address=client_ip(request), is_verified=is_verified
             )
 
         request.actor = SimpleLazyObject(build)  # type: ignore[attr-defined]

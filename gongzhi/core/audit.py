@@ -9,7 +9,7 @@ from django.db import models
 
 from gongzhi.core.actors import Actor
 from gongzhi.core.models import AccessLog, AuditEntry
-from gongzhi.core.pii import EncryptedTextField
+from gongzhi.core.pii import EncryptedTextField, blind_index
 
 REDACTED = "〔已加密〕"
 
@@ -17,8 +17,9 @@ REDACTED = "〔已加密〕"
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """A JSON-safe picture of a row for the audit trail, without personal data in clear.
 
-    Encrypted columns and their blind indexes appear only as "changed or not"; a model may list further
-    fields to leave out in ``AUDIT_REDACTED`` (a person's name, say).
+    Encrypted columns appear as a short keyed digest, enough to see that a value changed and nothing
+    more; blind indexes are left out; a model may list further fields to redact in ``AUDIT_REDACTED``
+    (a person's name, say).
     """
     redacted = set(getattr(instance, "AUDIT_REDACTED", ()))
     data: dict[str, Any] = {}
@@ -29,7 +30,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
             continue
         value = getattr(instance, field.attname)
         if isinstance(field, EncryptedTextField) or field.name in redacted:
-            data[field.name] = REDACTED if value else ""
+            data[field.name] = f"{REDACTED}{blind_index('audit', str(value))[:8]}" if value else ""
         elif isinstance(value, dt.date | dt.datetime):
             data[field.name] = value.isoformat()
         elif value is None or isinstance(value, bool | int | str | float | list | dict):

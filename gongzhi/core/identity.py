@@ -55,8 +55,44 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 # Province-level prefixes of GB/T 2260, plus 71 (Taiwan) and 81/82/83 used by residence permits.
 PROVINCE_PREFIXES = frozenset(
-    str(code) for code in (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-                           50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83)
+    str(code)
+    for code in (
+        11,
+        12,
+        13,
+        14,
+        15,
+        21,
+        22,
+        23,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        37,
+        41,
+        42,
+        43,
+        44,
+        45,
+        46,
+        50,
+        51,
+        52,
+        53,
+        54,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        81,
+        82,
+        83,
+    )
 )
 HMT_PREFIXES = ("81", "82", "83")
 EARLIEST_BIRTH = dt.date(1900, 1, 1)

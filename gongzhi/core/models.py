@@ -12,7 +12,7 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class ByteOrderCharField(models.CharField):  # type: ignore[type-arg]
+class ByteOrderCharField(models.CharField):
     """A path column that sorts in byte order on every database.
 
     Subtree filters are written as ranges (path <= x < path + "~"), which is only correct when "~" sorts
@@ -26,7 +26,7 @@ class ByteOrderCharField(models.CharField):  # type: ignore[type-arg]
         return params
 
 
-class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class AppendOnlyQuerySet(models.QuerySet):
     """History tables are appended to, never edited: corrections are new rows."""
 
     def update(self, **kwargs: object) -> int:

@@ -118,7 +118,7 @@ def reset_key_cache() -> None:
     _subkey.cache_clear()
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """A text column stored encrypted. It cannot be filtered on: search through its blind-index column."""
 
     description = "Encrypted text"

@@ -175,7 +175,9 @@ class Person(TimeStampedModel):
         related_name="people",
         verbose_name=_("网格"),
     )
-    care_tags = models.ManyToManyField(CareTag, through="PersonCareTag", blank=True, verbose_name=_("关爱标签"))
+    care_tags: models.ManyToManyField[CareTag, PersonCareTag] = models.ManyToManyField(
+        CareTag, through="PersonCareTag", blank=True, verbose_name=_("关爱标签")
+    )
     user = models.OneToOneField(
         "accounts.User",
         null=True,

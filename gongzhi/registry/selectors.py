@@ -103,3 +103,7 @@ def dwelling_list(*, actor: Actor, unit: Node) -> QuerySet[Dwelling]:
 
 def dwelling_get(*, actor: Actor, dwelling_id: int) -> Dwelling:
     return get_object_or_404(visible_dwellings(actor).select_related("unit", "grid"), pk=dwelling_id)
+
+
+def dwelling_households(*, actor: Actor, dwelling: Dwelling) -> QuerySet[Household]:
+    return visible_households(actor).filter(dwelling=dwelling, is_active=True).select_related("head").order_by("id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -55,3 +57,20 @@ def grids_with_building_counts(*, actor: Actor, community: Node) -> QuerySet[Gri
     return grid_list(actor=actor, community=community).annotate(
         building_count=Count("nodes", filter=Q(nodes__kind="building"))
     )
+
+
+# Depth of a compound in the tree: subdistrict 1, community 2, area 3, compound 4.
+COMPOUND_DEPTH = 4
+
+
+def place_labels(*, paths: Iterable[str]) -> dict[str, str]:
+    """ "X小区 1号楼 1单元" for each unit (or building) path, in one query for a whole page of rows."""
+    paths = {p for p in paths if p}
+    wanted = {p[: depth * Node.steplen] for p in paths for depth in range(COMPOUND_DEPTH, len(p) // Node.steplen + 1)}
+    names = dict(Node.objects.filter(path__in=wanted).values_list("path", "name"))
+    return {
+        p: " ".join(
+            names.get(p[: depth * Node.steplen], "") for depth in range(COMPOUND_DEPTH, len(p) // Node.steplen + 1)
+        )
+        for p in paths
+    }

@@ -161,7 +161,10 @@ def build_world() -> World:
             head=PersonData(name="住户丁", id_type="citizen_id", id_number=OTHER_COMMUNITY_ID),
         ),
     }
-    people = {key: Person.objects.get(pk=h.head_id) for key, h in households.items()}
+    people = {
+        key: Person.objects.get(memberships__household=h, memberships__relation=Relation.HEAD)
+        for key, h in households.items()
+    }
     people["jumin_spouse"] = person_register(
         actor=s,
         household=households["jumin"],

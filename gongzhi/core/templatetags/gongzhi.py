@@ -22,3 +22,9 @@ def area_m2(dm2: int | None) -> str:
     if dm2 is None:
         return ""
     return f"{dm2 // 100}.{dm2 % 100:02d}"
+
+
+@register.filter
+def lookup(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """{{ labels|lookup:person.org_path }}"""
+    return (mapping or {}).get(key, "")

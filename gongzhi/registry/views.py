@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from gongzhi.core.http import ActorRequest
+from gongzhi.registry import selectors
+from gongzhi.registry.forms import PersonFilterForm
+from gongzhi.territory import selectors as territory_selectors
+
+
+@login_required
+def person_list(request: ActorRequest) -> HttpResponse:
+    actor = request.actor
+    form = PersonFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    node = territory_selectors.node_get(actor=actor, node_id=filters["node"]) if filters.get("node") else None
+    grid = territory_selectors.grid_get(actor=actor, grid_id=filters["grid"]) if filters.get("grid") else None
+    people = selectors.person_list(
+        actor=actor,
+        search=filters.get("q") or "",
+        node=node,
+        grid_id=grid.pk if grid else None,
+        care_tag_id=filters["care_tag"].pk if filters.get("care_tag") else None,
+    )
+    page = Paginator(people, settings.GONGZHI_PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = territory_selectors.place_labels(paths=[p.org_path for p in page])
+    return render(
+        request,
+        "registry/person_list.html",
+        {"form": form, "page_obj": page, "node": node, "grid": grid, "labels": labels},
+    )
+
+
+@login_required
+def person_detail(request: ActorRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.actor, person_id=person_id)
+    labels = territory_selectors.place_labels(paths=[person.org_path])
+    return render(request, "registry/person_detail.html", {"person": person, "labels": labels})
+
+
+@login_required
+def household_detail(request: ActorRequest, household_id: int) -> HttpResponse:
+    household = selectors.household_get(actor=request.actor, household_id=household_id)
+    residences = selectors.household_residences(household=household)
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "labels": territory_selectors.place_labels(paths=[r.dwelling.org_path for r in residences]),
+            "memberships": selectors.household_memberships(household=household),
+            "residences": residences,
+        },
+    )
+
+
+@login_required
+def dwelling_detail(request: ActorRequest, dwelling_id: int) -> HttpResponse:
+    actor = request.actor
+    dwelling = selectors.dwelling_get(actor=actor, dwelling_id=dwelling_id)
+    return render(
+        request,
+        "registry/dwelling_detail.html",
+        {
+            "dwelling": dwelling,
+            "households": selectors.dwelling_households(actor=actor, dwelling=dwelling),
+            "labels": territory_selectors.place_labels(paths=[dwelling.org_path]),
+        },
+    )
