@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.territory",
@@ -41,11 +42,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "gongzhi.accounts.middleware.ActorMiddleware",
+    "gongzhi.accounts.middleware.SessionSecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,7 +119,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "gongzhi.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "gongzhi.accounts.passwords.CharacterClassValidator"},
     {"NAME": "gongzhi.accounts.passwords.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -159,3 +163,45 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- Login security (MLPS level 3) ------------------------------------------------------------------
+GONGZHI_LOCKOUT_FAILURES = env_int("GONGZHI_LOCKOUT_FAILURES", 5)
+GONGZHI_LOCKOUT_MINUTES = env_int("GONGZHI_LOCKOUT_MINUTES", 15)
+GONGZHI_IDLE_TIMEOUT_MINUTES = env_int("GONGZHI_IDLE_TIMEOUT_MINUTES", 30)
+# TOTP for every role that can reveal personal data. Development turns it off so that the demo
+# personas log in with the password alone (GONGZHI_REQUIRE_2FA=0 in config/settings/dev.py).
+GONGZHI_REQUIRE_2FA = env_bool("GONGZHI_REQUIRE_2FA", True)
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+OTP_TOTP_ISSUER = "共治 Gongzhi"
+# Access log of personal data: at least 180 days (Cybersecurity Law Art. 21).
+GONGZHI_ACCESS_LOG_RETENTION_DAYS = max(180, env_int("GONGZHI_ACCESS_LOG_RETENTION_DAYS", 180))
+
+# --- Security headers -------------------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No 'unsafe-inline' anywhere: scripts and styles come from our own static files only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Apps that contribute entries to the main navigation (each module has NAV_ITEMS).
+GONGZHI_NAV_MODULES = ["gongzhi.core.nav", "gongzhi.territory.nav", "gongzhi.registry.nav", "gongzhi.accounts.nav"]
+
+# --- API --------------------------------------------------------------------------------------------
+GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")

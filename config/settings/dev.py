@@ -11,3 +11,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The seeded demo personas log in with the demo password alone; set GONGZHI_REQUIRE_2FA=1 to try TOTP.
+GONGZHI_REQUIRE_2FA = env_bool("GONGZHI_REQUIRE_2FA", False)

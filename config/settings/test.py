@@ -20,3 +20,5 @@ if os.environ.get("GONGZHI_DB", "sqlite") == "sqlite":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}  # noqa: F405
 # Static files come from the app folders (finders); no collectstatic in tests.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# Tests that exercise TOTP turn it on with override_settings.
+GONGZHI_REQUIRE_2FA = False

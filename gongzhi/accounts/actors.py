@@ -12,12 +12,7 @@ from gongzhi.core.actors import Actor, Grant
 
 def current_duties(*, user: User, on: dt.date | None = None):  # type: ignore[no-untyped-def]
     on = on or timezone.localdate()
-    return (
-        Duty.objects.filter(user=user, starts_on__lte=on)
-        .exclude(ends_on__lt=on)
-        .select_related("node")
-        .order_by("role", "id")
-    )
+    return Duty.objects.filter(Duty.current_q(on), user=user).select_related("node").order_by("role", "id")
 
 
 def actor_for_user(user: User | None, *, ip_address: str = "", is_verified: bool = False) -> Actor:

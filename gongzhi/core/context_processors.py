@@ -3,8 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from gongzhi.core.navigation import nav_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    """What the page shell (navigation) needs: the actor, read lazily."""
-    return {"actor": getattr(request, "actor", None)}
+    """What the page shell needs: the actor and the navigation, both read lazily."""
+    actor = getattr(request, "actor", None)
+    return {
+        "actor": actor,
+        "nav_items": SimpleLazyObject(lambda: nav_for(actor) if actor is not None else []),
+    }

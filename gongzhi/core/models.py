@@ -35,6 +35,11 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError(f"{self.model.__name__} is append-only.")
 
+    def prune_before(self, cutoff: object) -> int:
+        """The one way rows leave: past their retention period (prune_logs enforces the minimum)."""
+        deleted, _by_model = models.QuerySet.delete(self.filter(at__lt=cutoff))
+        return deleted
+
 
 class AppendOnlyModel(models.Model):
     objects = AppendOnlyQuerySet.as_manager()

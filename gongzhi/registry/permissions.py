@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from gongzhi.accounts.choices import Role
+from gongzhi.accounts.security import needs_two_factor
 from gongzhi.core.actors import Actor, any_subtree_q
 from gongzhi.registry.models import Dwelling, Household, Person
 
@@ -88,3 +89,23 @@ def can_edit_household(actor: Actor, household: Household) -> bool:
 
 def can_edit_person(actor: Actor, person: Person) -> bool:
     return can_edit_registry_at(actor, org_path=person.org_path, grid_id=person.grid_id)
+
+
+# Roles that may see a resident's full ID number and phone, by an explicit reveal with a reason.
+REVEAL_NODE_ROLES = (Role.SUBDISTRICT_OFFICER, Role.COMMUNITY_WORKER)
+REVEAL_GRID_ROLES = (Role.GRID_HEAD, Role.GRID_WORKER)
+
+
+def can_reveal_person(actor: Actor, person: Person) -> bool:
+    """Reveal needs a reveal role over the person's place and, where TOTP is required, a verified session."""
+    if needs_two_factor(actor) and not actor.is_verified:
+        return False
+    if any(person.org_path.startswith(path) for path in actor.paths(*REVEAL_NODE_ROLES)):
+        return True
+    return person.grid_id is not None and person.grid_id in actor.grid_ids(*REVEAL_GRID_ROLES)
+
+
+def can_export_unmasked(actor: Actor) -> bool:
+    if needs_two_factor(actor) and not actor.is_verified:
+        return False
+    return actor.has_role(*REVEAL_NODE_ROLES, *REVEAL_GRID_ROLES)

@@ -107,3 +107,10 @@ def dwelling_get(*, actor: Actor, dwelling_id: int) -> Dwelling:
 
 def dwelling_households(*, actor: Actor, dwelling: Dwelling) -> QuerySet[Household]:
     return visible_households(actor).filter(dwelling=dwelling, is_active=True).select_related("head").order_by("id")
+
+
+def household_list(*, actor: Actor, grid_id: int | None = None) -> QuerySet[Household]:
+    households = visible_households(actor).filter(is_active=True)
+    if grid_id is not None:
+        households = households.filter(grid_id=grid_id)
+    return households.order_by("org_path", "id")

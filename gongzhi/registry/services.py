@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor, subtree_q
-from gongzhi.core.audit import audit_record, changed_only, snapshot
+from gongzhi.core.audit import access_record, audit_record, changed_only, snapshot
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.identity import DocumentType, InvalidDocument, InvalidPhone, Sex, parse_document, parse_phone
 from gongzhi.core.pii import blind_index, mask_id_number, mask_phone
-from gongzhi.core.pinyin import name_keys
+from gongzhi.core.pinyin import mask_name, name_keys
 from gongzhi.registry.choices import PersonStatus, Relation
 from gongzhi.registry.models import Dwelling, Household, Membership, Person, Residence
-from gongzhi.registry.permissions import can_edit_household, can_edit_person, can_edit_registry_at
+from gongzhi.registry.permissions import can_edit_household, can_edit_person, can_edit_registry_at, can_reveal_person
 from gongzhi.territory.choices import NodeKind
 from gongzhi.territory.models import Grid, Node
 from gongzhi.territory.permissions import can_manage_territory
@@ -374,3 +374,30 @@ def building_assign_grid(*, actor: Actor, building: Node, grid: Grid) -> Node:
         after={"grid": grid.pk},
     )
     return building
+
+
+REVEALABLE_FIELDS = {"id_number": _("证件号码"), "phone": _("联系电话")}
+MIN_REASON_LENGTH = 4
+
+
+@transaction.atomic
+def person_reveal(*, actor: Actor, person: Person, fields: list[str], reason: str) -> dict[str, str]:
+    """Show a person's full ID number and/or phone, once, for a stated reason; every reveal is logged."""
+    if not can_reveal_person(actor, person):
+        raise NotAllowed(_("您无权查看该人员的完整信息（需要相应职责，并完成双因素认证）。"))
+    fields = [f for f in fields if f in REVEALABLE_FIELDS]
+    if not fields:
+        raise DomainError(_("请选择要查看的信息。"), field="fields")
+    reason = " ".join(reason.split())
+    if len(reason) < MIN_REASON_LENGTH:
+        raise DomainError(_("请填写查看原因（至少%(n)d个字）。") % {"n": MIN_REASON_LENGTH}, field="reason")
+    access_record(
+        actor=actor,
+        action="reveal",
+        subject_type="registry.person",
+        subject_id=str(person.pk),
+        subject_label=mask_name(person.name),
+        fields=",".join(fields),
+        reason=reason,
+    )
+    return {field: getattr(person, field) or "" for field in fields}

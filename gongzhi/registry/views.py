@@ -3,12 +3,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
+from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest
-from gongzhi.registry import selectors
-from gongzhi.registry.forms import PersonFilterForm
+from gongzhi.registry import selectors, services
+from gongzhi.registry.forms import PersonFilterForm, RevealForm
+from gongzhi.registry.models import Person
+from gongzhi.registry.permissions import can_reveal_person
 from gongzhi.territory import selectors as territory_selectors
 
 
@@ -38,8 +42,42 @@ def person_list(request: ActorRequest) -> HttpResponse:
 @login_required
 def person_detail(request: ActorRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.actor, person_id=person_id)
-    labels = territory_selectors.place_labels(paths=[person.org_path])
-    return render(request, "registry/person_detail.html", {"person": person, "labels": labels})
+    return _render_person(request, person, RevealForm())
+
+
+def _render_person(
+    request: ActorRequest, person: Person, form: RevealForm, revealed: dict[str, str] | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "labels": territory_selectors.place_labels(paths=[person.org_path]),
+            "can_reveal": can_reveal_person(request.actor, person),
+            "reveal_form": form,
+            "revealed": revealed or {},
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_reveal(request: ActorRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.actor, person_id=person_id)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _render_person(request, person, form)
+    try:
+        revealed = services.person_reveal(
+            actor=request.actor, person=person, fields=form.cleaned_data["values"], reason=form.cleaned_data["reason"]
+        )
+    except NotAllowed as exc:
+        return HttpResponseForbidden(exc.message)
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _render_person(request, person, form)
+    return _render_person(request, person, RevealForm(), revealed)
 
 
 @login_required

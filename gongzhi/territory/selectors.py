@@ -74,3 +74,7 @@ def place_labels(*, paths: Iterable[str]) -> dict[str, str]:
         )
         for p in paths
     }
+
+
+def compound_grids(*, actor: Actor, compound: Node) -> QuerySet[Grid]:
+    return visible_grids(actor).filter(compound=compound).order_by("code")

@@ -1,0 +1,19 @@
+"""The JSON API at /api/v1/ (django-ninja, OpenAPI 3.1 at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from django.conf import settings
+from ninja import NinjaAPI
+
+from gongzhi.accounts.api_auth import ActorRateThrottle, SessionActorAuth, TokenActorAuth
+from gongzhi.registry.api import router as registry_router
+from gongzhi.territory.api import router as territory_router
+
+api = NinjaAPI(
+    title="共治 Gongzhi API",
+    version="1",
+    description="Territory and registry for staff clients and integrations. Every list is scoped to the caller.",
+    auth=[SessionActorAuth(), TokenActorAuth()],
+    throttle=[ActorRateThrottle(settings.GONGZHI_API_RATE)],
+    urls_namespace="api",
+)
+api.add_router("/territory/", territory_router)
+api.add_router("/registry/", registry_router)

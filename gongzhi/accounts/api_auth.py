@@ -1,0 +1,56 @@
+"""API authentication: the browser's session (with CSRF) or a bearer token for machine clients.
+
+Both resolve to the same Actor a page request gets, so the API sees exactly what the pages see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.throttling import SimpleRateThrottle
+
+from gongzhi.accounts.actors import actor_for_user
+from gongzhi.accounts.middleware import client_ip
+from gongzhi.accounts.models import User
+from gongzhi.accounts.security import api_token_user, needs_two_factor
+from gongzhi.core.actors import Actor
+
+
+class SessionActorAuth(APIKeyCookie):
+    """Django's session cookie; CSRF is checked on unsafe methods. Staff who need TOTP must have passed it."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        user = request.user
+        if not isinstance(user, User) or not user.is_active:
+            return None
+        actor: Actor = request.actor  # type: ignore[attr-defined]
+        if needs_two_factor(actor) and not actor.is_verified:
+            return None
+        return actor
+
+
+class TokenActorAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        user = api_token_user(token)
+        if user is None:
+            return None
+        # A token stands for a verified machine client: it was issued from a verified session.
+        actor = actor_for_user(user, ip_address=client_ip(request), is_verified=True)
+        request.actor = actor  # type: ignore[attr-defined]
+        return actor
+
+
+class ActorRateThrottle(SimpleRateThrottle):
+    """Requests per user (or per address before authentication), shared across threads via the cache."""
+
+    scope = "actor"
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        actor: Any = getattr(request, "auth", None)
+        ident = f"u{actor.user_id}" if isinstance(actor, Actor) else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": hashlib.sha256(str(ident).encode()).hexdigest()}

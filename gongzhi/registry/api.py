@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from gongzhi.core.http import ApiRequest
+from gongzhi.registry import selectors
+
+router = Router(tags=["registry"])
+
+
+class PersonOut(Schema):
+    """A person as lists show them: masked ID number and phone, never the clear values."""
+
+    id: int
+    name: str
+    sex: str
+    birth_year: int | None
+    id_type: str
+    id_masked: str
+    phone_masked: str
+    status: str
+    household_id: int | None
+    grid_id: int | None
+
+    @staticmethod
+    def resolve_birth_year(obj: object) -> int | None:
+        born: dt.date | None = getattr(obj, "born_on", None)
+        return born.year if born else None
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    dwelling_id: int | None
+    grid_id: int | None
+    head_id: int | None
+    registered_on: dt.date
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members: list[PersonOut]
+
+
+@router.get("/people", response=list[PersonOut], summary="Search people by name, pinyin, ID or phone (exact)")
+@paginate(PageNumberPagination, page_size=50)
+def person_list(request: ApiRequest, q: str = "", grid: int | None = None, care_tag: int | None = None) -> object:
+    return selectors.person_list(actor=request.auth, search=q, grid_id=grid, care_tag_id=care_tag)
+
+
+@router.get("/people/{person_id}", response=PersonOut)
+def person_get(request: ApiRequest, person_id: int) -> object:
+    return selectors.person_get(actor=request.auth, person_id=person_id)
+
+
+@router.get("/households", response=list[HouseholdOut])
+@paginate(PageNumberPagination, page_size=50)
+def household_list(request: ApiRequest, grid: int | None = None) -> object:
+    return selectors.household_list(actor=request.auth, grid_id=grid)
+
+
+@router.get("/households/{household_id}", response=HouseholdDetailOut)
+def household_get(request: ApiRequest, household_id: int) -> object:
+    household = selectors.household_get(actor=request.auth, household_id=household_id)
+    return {
+        "id": household.pk,
+        "number": household.number,
+        "dwelling_id": household.dwelling_id,
+        "grid_id": household.grid_id,
+        "head_id": household.head_id,
+        "registered_on": household.registered_on,
+        "members": list(household.members.all()),
+    }

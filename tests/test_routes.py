@@ -1,0 +1,167 @@
+"""Every URL route and every API operation is either deliberately public or scoped.
+
+A new route fails this test until it is added to ROUTES (or API_OPERATIONS) with a decision, and the
+decision is then checked: scoped routes refuse anonymous visitors and answer 404 to a signed-in user
+with no duties for another persona's rows.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from config.api import api
+from gongzhi.accounts.models import Duty
+from gongzhi.accounts.security import api_token_create
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "public"  # no login; shows no personal data
+SIGNED_IN = "signed-in"  # any signed-in user; shows only their own things
+SCOPED = "scoped"  # rows start from a visible_* scope; others' rows are 404
+AUDITOR = "auditor"  # only the auditor role; 404 for everyone else
+ADMIN = "admin"  # Django admin: staff accounts only
+
+ROUTES = {
+    "core:healthz": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "set_language": PUBLIC,
+    "core:home": SIGNED_IN,
+    "accounts:two-factor": SIGNED_IN,
+    "accounts:token-list": SIGNED_IN,
+    "accounts:token-revoke": SCOPED,
+    "accounts:access-log": AUDITOR,
+    "accounts:audit-trail": AUDITOR,
+    "territory:browse": SCOPED,
+    "territory:node-detail": SCOPED,
+    "territory:grid-list": SCOPED,
+    "territory:grid-detail": SCOPED,
+    "territory:chain-list": SCOPED,
+    "territory:chain-detail": SCOPED,
+    "territory:duty-revoke": SCOPED,
+    "registry:person-list": SCOPED,
+    "registry:person-detail": SCOPED,
+    "registry:person-reveal": SCOPED,
+    "registry:household-detail": SCOPED,
+    "registry:dwelling-detail": SCOPED,
+    # The API's own routes; its operations are checked one by one below.
+    "api:openapi-json": PUBLIC,
+    "api:openapi-view": PUBLIC,
+    "api:api-root": PUBLIC,
+}
+API_OPERATIONS = {
+    ("get", "/api/v1/territory/nodes"): SCOPED,
+    ("get", "/api/v1/territory/nodes/{node_id}"): SCOPED,
+    ("get", "/api/v1/territory/nodes/{node_id}/children"): SCOPED,
+    ("get", "/api/v1/territory/grids"): SCOPED,
+    ("get", "/api/v1/territory/grids/{grid_id}"): SCOPED,
+    ("get", "/api/v1/registry/people"): SCOPED,
+    ("get", "/api/v1/registry/people/{person_id}"): SCOPED,
+    ("get", "/api/v1/registry/households"): SCOPED,
+    ("get", "/api/v1/registry/households/{household_id}"): SCOPED,
+}
+POST_ONLY = {
+    "accounts:token-revoke",
+    "territory:duty-revoke",
+    "registry:person-reveal",
+    "accounts:logout",
+    "set_language",
+}
+
+
+def walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, namespace + (f"{p.namespace}:" if p.namespace else ""))
+        elif isinstance(p, URLPattern):
+            yield namespace + (p.name or f"<unnamed {p.pattern}>"), p
+
+
+def all_route_names():
+    return {name for name, _p in walk(get_resolver().url_patterns)}
+
+
+def test_every_route_has_a_decision():
+    undecided = {n for n in all_route_names() if not n.startswith("admin:") and n.split(":")[0] != "api"} - set(ROUTES)
+    assert not undecided, f"routes without a public/scoped decision in tests/test_routes.py: {sorted(undecided)}"
+    stale = set(ROUTES) - all_route_names()
+    assert not stale, f"decisions for routes that no longer exist: {sorted(stale)}"
+
+
+def test_every_api_operation_has_a_decision():
+    operations = {(method, path) for path, item in api.get_openapi_schema()["paths"].items() for method in item}
+    assert operations == set(API_OPERATIONS), (
+        f"undecided: {sorted(operations - set(API_OPERATIONS))}; stale: {sorted(set(API_OPERATIONS) - operations)}"
+    )
+
+
+def _kwargs(world):
+    jiedao_token, _ = api_token_create(user=world.user("jiedao"), name="t")
+    duty = Duty.objects.filter(user=world.user("wangge_a")).first()
+    return {
+        "node_id": world.compound_x.pk,
+        "grid_id": world.grid_a.pk,
+        "compound_id": world.compound_x.pk,
+        "duty_id": duty.pk,
+        "person_id": world.people["jumin"].pk,
+        "household_id": world.households["jumin"].pk,
+        "dwelling_id": world.dwellings["1-101"].pk,
+        "token_id": jiedao_token.pk,
+    }
+
+
+def _url(name, pattern, kwargs):
+    needed = {key: kwargs[key] for key in pattern.pattern.converters}
+    return reverse(name, kwargs=needed)
+
+
+WORLD_NAMES = ("居民甲", "曾小红", "邻居乙", "住户丙", "住户丁")
+
+
+def test_decisions_hold_for_anonymous_and_for_a_user_without_duties(world, client, client_of):
+    kwargs = _kwargs(world)
+    outsider = client_of("outsider")
+    for name, pattern in walk(get_resolver().url_patterns):
+        if name.startswith(("admin:", "api:")):
+            continue
+        decision = ROUTES[name]
+        url = _url(name, pattern, kwargs)
+        method = "post" if name in POST_ONLY else "get"
+        anonymous = getattr(client, method)(url)
+        if decision == PUBLIC:
+            assert anonymous.status_code in {200, 302, 405}, name
+            continue
+        assert anonymous.status_code == 302, name
+        assert anonymous["Location"].startswith(reverse("accounts:login")), name
+        response = getattr(outsider, method)(url)
+        if decision in {SCOPED, AUDITOR} and pattern.pattern.converters:
+            assert response.status_code == 404, f"{name} answered {response.status_code} to a user without duties"
+        elif decision == AUDITOR:
+            assert response.status_code == 404, name
+        else:
+            assert response.status_code == 200, name
+            body = response.content.decode()
+            assert not any(n in body for n in WORLD_NAMES), f"{name} shows registry data to a user without duties"
+
+
+def test_api_operations_refuse_anonymous_and_scope_the_rest(world, client, client_of):
+    kwargs = _kwargs(world)
+    outsider = client_of("outsider")
+    for method, path in API_OPERATIONS:
+        url = path.format(**kwargs)
+        assert getattr(client, method)(url).status_code == 401, path
+        response = getattr(outsider, method)(url)
+        if "{" in path:
+            assert response.status_code == 404, f"{path} answered {response.status_code} to a user without duties"
+        else:
+            assert response.status_code == 200, path
+            body = response.json()
+            items = body["items"] if isinstance(body, dict) else body
+            assert items == [], f"{path} lists rows to a user without duties"
+
+
+def test_admin_is_for_staff_only(world, client, client_of):
+    assert client.get("/admin/").status_code == 302
+    assert client_of("outsider").get("/admin/").status_code == 302
+    assert client_of("admin").get("/admin/").status_code == 200
