@@ -28,6 +28,9 @@ ROUTES = {
     "accounts:logout": PUBLIC,
     "set_language": PUBLIC,
     "core:home": SIGNED_IN,
+    "core:inbox": SIGNED_IN,
+    "core:inbox-read-all": SIGNED_IN,
+    "core:inbox-read": SCOPED,
     "accounts:two-factor": SIGNED_IN,
     "accounts:token-list": SIGNED_IN,
     "accounts:token-revoke": SCOPED,
@@ -62,6 +65,8 @@ API_OPERATIONS = {
     ("get", "/api/v1/registry/households/{household_id}"): SCOPED,
 }
 POST_ONLY = {
+    "core:inbox-read-all",
+    "core:inbox-read",
     "accounts:token-revoke",
     "territory:duty-revoke",
     "registry:person-reveal",
@@ -108,7 +113,16 @@ def _kwargs(world):
         "household_id": world.households["jumin"].pk,
         "dwelling_id": world.dwellings["1-101"].pk,
         "token_id": jiedao_token.pk,
+        "notification_id": _notice_for(world.user("jiedao")),
     }
+
+
+def _notice_for(user):
+    from gongzhi.core.models import Notification
+    from gongzhi.core.notifications import notify
+
+    notify(recipient_ids=[user.pk], kind="test", title="t")
+    return Notification.objects.filter(recipient=user).latest("id").pk
 
 
 def _url(name, pattern, kwargs):
@@ -140,7 +154,7 @@ def test_decisions_hold_for_anonymous_and_for_a_user_without_duties(world, clien
         elif decision == AUDITOR:
             assert response.status_code == 404, name
         else:
-            assert response.status_code == 200, name
+            assert response.status_code in ({200, 302} if method == "post" else {200}), name
             body = response.content.decode()
             assert not any(n in body for n in WORLD_NAMES), f"{name} shows registry data to a user without duties"
 

@@ -205,3 +205,9 @@ GONGZHI_NAV_MODULES = ["gongzhi.core.nav", "gongzhi.territory.nav", "gongzhi.reg
 
 # --- API --------------------------------------------------------------------------------------------
 GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
+
+# --- Scheduled jobs (python manage.py run_scheduler; tasks run in `manage.py db_worker`) ---------------
+# (name, cron in Asia/Shanghai, task). Each app appends its own jobs below.
+GONGZHI_SCHEDULE = [
+    ("prune-logs", "30 3 * * *", "gongzhi.core.tasks.prune_logs"),
+]

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from gongzhi.core.navigation import nav_for
+from gongzhi.core.notifications import unread_count
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -14,4 +15,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "actor": actor,
         "nav_items": SimpleLazyObject(lambda: nav_for(actor) if actor is not None else []),
+        "unread_notifications": SimpleLazyObject(
+            lambda: unread_count(actor=actor) if actor is not None and actor.is_authenticated else 0
+        ),
     }

@@ -109,3 +109,48 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.subject_type}#{self.subject_id}"
+
+
+class ScheduledRun(models.Model):
+    """One firing of a scheduled job. The unique (job, slot) row is taken before the task is enqueued, so
+    restarts, two schedulers or clock skew never fire a slot twice, and missed slots are visible."""
+
+    job = models.CharField(max_length=60)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-slot"]
+        verbose_name = "定时任务执行记录"
+        verbose_name_plural = "定时任务执行记录"
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one user (reminders, escalations, results). ``dedupe_key`` makes a repeated
+    job send a notice at most once."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_dedupe"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
