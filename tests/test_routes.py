@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = "public"  # no login; shows no personal data
 SIGNED_IN = "signed-in"  # any signed-in user; shows only their own things
 SCOPED = "scoped"  # rows start from a visible_* scope; others' rows are 404
-AUDITOR = "auditor"  # only the auditor role; 404 for everyone else
+ROLE_ONLY = "role-only"  # only holders of one role (auditor, officer); 404 for everyone else
 ADMIN = "admin"  # Django admin: staff accounts only
 
 ROUTES = {
@@ -34,8 +34,8 @@ ROUTES = {
     "accounts:two-factor": SIGNED_IN,
     "accounts:token-list": SIGNED_IN,
     "accounts:token-revoke": SCOPED,
-    "accounts:access-log": AUDITOR,
-    "accounts:audit-trail": AUDITOR,
+    "accounts:access-log": ROLE_ONLY,
+    "accounts:audit-trail": ROLE_ONLY,
     "territory:browse": SCOPED,
     "territory:node-detail": SCOPED,
     "territory:grid-list": SCOPED,
@@ -43,6 +43,7 @@ ROUTES = {
     "territory:chain-list": SCOPED,
     "territory:chain-detail": SCOPED,
     "territory:duty-revoke": SCOPED,
+    "territory:duty-list": ROLE_ONLY,
     "registry:person-list": SCOPED,
     "registry:person-detail": SCOPED,
     "registry:person-reveal": SCOPED,
@@ -149,9 +150,9 @@ def test_decisions_hold_for_anonymous_and_for_a_user_without_duties(world, clien
         assert anonymous.status_code == 302, name
         assert anonymous["Location"].startswith(reverse("accounts:login")), name
         response = getattr(outsider, method)(url)
-        if decision in {SCOPED, AUDITOR} and pattern.pattern.converters:
+        if decision in {SCOPED, ROLE_ONLY} and pattern.pattern.converters:
             assert response.status_code == 404, f"{name} answered {response.status_code} to a user without duties"
-        elif decision == AUDITOR:
+        elif decision == ROLE_ONLY:
             assert response.status_code == 404, name
         else:
             assert response.status_code in ({200, 302} if method == "post" else {200}), name

@@ -62,3 +62,28 @@ class ChainAssignForm(forms.Form):
                 % {"kind": {"compound": _("小区"), "grid": _("网格"), "building": _("楼栋")}[expected or "compound"]},
             )
         return cleaned
+
+
+class DutyGrantForm(forms.Form):
+    """Grant any non-system duty: a role, a place (community, compound or grid) and a user."""
+
+    role = forms.ChoiceField(label=gettext_lazy("职责"))
+    place = forms.ChoiceField(label=gettext_lazy("范围"))
+    username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
+    starts_on = forms.DateField(
+        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=gettext_lazy("终止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, places: list[tuple[str, list[tuple[str, str]]]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        place = self.fields["place"]
+        assert isinstance(role, forms.ChoiceField)  # noqa: S101 - declared above
+        assert isinstance(place, forms.ChoiceField)  # noqa: S101 - declared above
+        role.choices = [(r.value, r.label) for r in Role if r not in (Role.PLATFORM_ADMIN, Role.AUDITOR)]
+        place.choices = places
+
+    clean_username = ChainAssignForm.clean_username

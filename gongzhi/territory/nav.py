@@ -12,4 +12,5 @@ NAV_ITEMS = [
         lambda a: a.has_role(Role.SUBDISTRICT_OFFICER, Role.COMMUNITY_WORKER, Role.LEAD_CADRE, Role.RESPONSIBLE_CADRE),
         order=80,
     ),
+    NavItem(_("职责"), "territory:duty-list", lambda a: a.has_role(Role.SUBDISTRICT_OFFICER), order=81),
 ]

@@ -78,3 +78,7 @@ def place_labels(*, paths: Iterable[str]) -> dict[str, str]:
 
 def compound_grids(*, actor: Actor, compound: Node) -> QuerySet[Grid]:
     return visible_grids(actor).filter(compound=compound).order_by("code")
+
+
+def node_list(*, actor: Actor, kinds: list[str]) -> QuerySet[Node]:
+    return visible_nodes(actor).filter(kind__in=kinds).order_by("path")

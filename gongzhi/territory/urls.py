@@ -10,5 +10,6 @@ urlpatterns = [
     path("grids/<int:grid_id>/", views.grid_detail, name="grid-detail"),
     path("chains/", views_chains.chain_list, name="chain-list"),
     path("chains/<int:compound_id>/", views_chains.chain_detail, name="chain-detail"),
+    path("duties/", views_chains.duty_list, name="duty-list"),
     path("duties/<int:duty_id>/revoke/", views_chains.duty_revoke, name="duty-revoke"),
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,11 +13,13 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.accounts import selectors as account_selectors
 from gongzhi.accounts import services as account_services
+from gongzhi.accounts.choices import Role
 from gongzhi.core.exceptions import DomainError
 from gongzhi.core.http import ActorRequest, safe_next
 from gongzhi.territory import selectors
 from gongzhi.territory.chains import compound_chains
-from gongzhi.territory.forms import ChainAssignForm
+from gongzhi.territory.choices import NodeKind
+from gongzhi.territory.forms import ChainAssignForm, DutyGrantForm
 from gongzhi.territory.permissions import can_manage_territory
 
 
@@ -83,6 +86,54 @@ def chain_detail(request: ActorRequest, compound_id: int) -> HttpResponse:
             "can_manage": can_manage_territory(request.actor, compound),
             "duties": duties,
         },
+    )
+
+
+def _places(request: ActorRequest) -> list[tuple[str, list[tuple[str, str]]]]:
+    nodes = selectors.node_list(
+        actor=request.actor, kinds=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.COMPOUND]
+    )
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for node in nodes:
+        grouped.setdefault(node.kind_label, []).append((f"node:{node.pk}", node.name))
+    grids = [(f"grid:{g.pk}", f"{g.name}（{g.community.name}）") for g in selectors.grid_list(actor=request.actor)]
+    return [*grouped.items(), (str(_("网格")), grids)]
+
+
+@login_required
+def duty_list(request: ActorRequest) -> HttpResponse:
+    """Every current duty in the officer's subdistrict, with a form to grant one (楼栋责任人 via the chain page)."""
+    if not can_manage_territory(request.actor):
+        raise Http404
+    form = DutyGrantForm(request.POST or None, places=_places(request))
+    if request.method == "POST" and form.is_valid():
+        kind, _sep, pk = form.cleaned_data["place"].partition(":")
+        place = (
+            selectors.grid_get(actor=request.actor, grid_id=int(pk))
+            if kind == "grid"
+            else selectors.node_get(actor=request.actor, node_id=int(pk))
+        )
+        try:
+            account_services.duty_grant(
+                actor=request.actor,
+                user=form.cleaned_data["username"],
+                role=form.cleaned_data["role"],
+                grid=place if kind == "grid" else None,
+                node=None if kind == "grid" else place,
+                starts_on=form.cleaned_data.get("starts_on"),
+                ends_on=form.cleaned_data.get("ends_on"),
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("职责已授予。"))
+            return redirect("territory:duty-list")
+    role = request.GET.get("role", "")
+    page = Paginator(account_selectors.duty_list(actor=request.actor, role=role), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "territory/duty_list.html",
+        {"form": form, "page_obj": page, "role": role, "roles": [(r.value, r.label) for r in Role]},
     )
 
 

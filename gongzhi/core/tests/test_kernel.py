@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db
 
 def test_xlsx_keeps_id_numbers_as_text_and_writes_the_notice():
     out = io.BytesIO()
-    count = write_xlsx(out, title="人员", columns=[Column("姓名"), Column("证件号码", text=True), Column("面积")],
-                       rows=[("张三", "340303199001011233", 89.5), ("李四", "", 0)], notice="导出人 jiedao")
+    count = write_xlsx(
+        out,
+        title="人员",
+        columns=[Column("姓名"), Column("证件号码", text=True), Column("面积")],
+        rows=[("张三", "340303199001011233", 89.5), ("李四", "", 0)],
+        notice="导出人 jiedao",
+    )
     assert count == 2
     out.seek(0)
     sheet = load_workbook(out).active

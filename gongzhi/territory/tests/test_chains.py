@@ -123,3 +123,16 @@ def test_chain_page_is_read_only_for_a_cadre_and_404_outside_scope(world, client
 
 def test_grant_helper_is_used_by_the_world(world):
     assert grant  # the world builder grants duties directly; services are tested above
+
+
+def test_officer_grants_a_community_worker_on_the_duty_page(world, client_of):
+    officer = client_of("jiedao")
+    url = reverse("territory:duty-list")
+    response = officer.post(
+        url, {"role": Role.COMMUNITY_WORKER, "place": f"node:{world.other_community.pk}", "username": "outsider"}
+    )
+    assert response.status_code == 302
+    assert Duty.objects.get(user=world.user("outsider")).node_id == world.other_community.pk
+    wrong = officer.post(url, {"role": Role.GRID_WORKER, "place": f"node:{world.community.pk}", "username": "outsider"})
+    assert "须指定一个网格" in wrong.content.decode()
+    assert client_of("shequ").get(url).status_code == 404
