@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.territory",
     "gongzhi.registry",
+    "gongzhi.volunteering",
     "gongzhi.demo",
 ]
 
@@ -201,7 +202,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Apps that contribute entries to the main navigation (each module has NAV_ITEMS).
-GONGZHI_NAV_MODULES = ["gongzhi.core.nav", "gongzhi.territory.nav", "gongzhi.registry.nav", "gongzhi.accounts.nav"]
+GONGZHI_NAV_MODULES = [
+    "gongzhi.core.nav",
+    "gongzhi.territory.nav",
+    "gongzhi.registry.nav",
+    "gongzhi.accounts.nav",
+]
 
 # --- API --------------------------------------------------------------------------------------------
 GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
@@ -210,4 +216,16 @@ GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
 # (name, cron in Asia/Shanghai, task). Each app appends its own jobs below.
 GONGZHI_SCHEDULE = [
     ("prune-logs", "30 3 * * *", "gongzhi.core.tasks.prune_logs"),
+    ("volunteering-points-check", "15 4 * * *", "gongzhi.volunteering.tasks.points_check"),
 ]
+
+# --- Volunteering ------------------------------------------------------------------------------------
+# Star levels (★1–★5) from accumulated certified hours: the common convention of 中国社区志愿者注册管理办法;
+# communities with smaller local thresholds set their own (domain-rules.md §2.5).
+GONGZHI_VOLUNTEER_STAR_HOURS = [
+    int(h) for h in env_list("GONGZHI_VOLUNTEER_STAR_HOURS", ["100", "300", "600", "1000", "1500"])
+]
+# Who issues the 志愿服务记录证明. Empty name: "<subdistrict>志愿者协会", read from the territory tree.
+GONGZHI_VOLUNTEER_ISSUER_NAME = env_str("GONGZHI_VOLUNTEER_ISSUER_NAME", "")
+GONGZHI_VOLUNTEER_ISSUER_PERSON_IN_CHARGE = env_str("GONGZHI_VOLUNTEER_ISSUER_PERSON_IN_CHARGE", "")
+GONGZHI_VOLUNTEER_ISSUER_CONTACT = env_str("GONGZHI_VOLUNTEER_ISSUER_CONTACT", "")
