@@ -49,6 +49,55 @@ ROUTES = {
     "registry:person-reveal": SCOPED,
     "registry:household-detail": SCOPED,
     "registry:dwelling-detail": SCOPED,
+    # Volunteering: a resident's own pages show only their own volunteer records.
+    "volunteering:home": SIGNED_IN,
+    "volunteering:register": SIGNED_IN,
+    "volunteering:profile": SIGNED_IN,
+    "volunteering:withdraw": SIGNED_IN,
+    "volunteering:my-code": SIGNED_IN,
+    "volunteering:my-hours": SIGNED_IN,
+    "volunteering:my-points": SIGNED_IN,
+    "volunteering:my-orders": SIGNED_IN,
+    "volunteering:my-certificates": SIGNED_IN,
+    "volunteering:rules": SIGNED_IN,
+    "volunteering:certificate-pdf": SCOPED,
+    "volunteering:activity-list": SCOPED,
+    "volunteering:activity-create": ROLE_ONLY,
+    "volunteering:activity-detail": SCOPED,
+    "volunteering:activity-edit": SCOPED,
+    "volunteering:activity-signup": SCOPED,
+    "volunteering:activity-roster": SCOPED,
+    "volunteering:activity-scan": SCOPED,
+    "volunteering:activity-certify": SCOPED,
+    "volunteering:activity-close": SCOPED,
+    "volunteering:activity-cancel": SCOPED,
+    "volunteering:signup-cancel": SCOPED,
+    "volunteering:signup-attendance": SCOPED,
+    "volunteering:record-correct": SCOPED,
+    "volunteering:shop": SCOPED,
+    "volunteering:shop-redeem": SCOPED,
+    "volunteering:order-cancel": SCOPED,
+    "volunteering:team-list": SCOPED,
+    "volunteering:team-detail": SCOPED,
+    # Anyone holding a certificate's verification code sees what the certificate shows, nothing more.
+    "volunteering:certificate-verify": PUBLIC,
+    "volunteering:certificate-verify-code": PUBLIC,
+    # The volunteer-association manager's pages and exports.
+    "volunteering:manage": ROLE_ONLY,
+    "volunteering:volunteer-list": ROLE_ONLY,
+    "volunteering:volunteer-detail": ROLE_ONLY,
+    "volunteering:volunteer-status": ROLE_ONLY,
+    "volunteering:shop-items": ROLE_ONLY,
+    "volunteering:shop-item-detail": ROLE_ONLY,
+    "volunteering:pickup": ROLE_ONLY,
+    "volunteering:order-list": ROLE_ONLY,
+    "volunteering:order-export": ROLE_ONLY,
+    "volunteering:ledger": ROLE_ONLY,
+    "volunteering:ledger-export": ROLE_ONLY,
+    "volunteering:hours": ROLE_ONLY,
+    "volunteering:hours-export": ROLE_ONLY,
+    "volunteering:adjustment-list": ROLE_ONLY,
+    "volunteering:adjustment-decide": ROLE_ONLY,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -64,6 +113,15 @@ API_OPERATIONS = {
     ("get", "/api/v1/registry/people/{person_id}"): SCOPED,
     ("get", "/api/v1/registry/households"): SCOPED,
     ("get", "/api/v1/registry/households/{household_id}"): SCOPED,
+    ("get", "/api/v1/volunteering/volunteers/mine"): SCOPED,
+    ("get", "/api/v1/volunteering/activities"): SCOPED,
+    ("get", "/api/v1/volunteering/activities/{activity_id}"): SCOPED,
+    ("post", "/api/v1/volunteering/activities/{activity_id}/signups"): SCOPED,
+    ("get", "/api/v1/volunteering/shop/items"): SCOPED,
+    ("post", "/api/v1/volunteering/shop/items/{item_id}/orders"): SCOPED,
+    ("get", "/api/v1/volunteering/orders"): SCOPED,
+    ("get", "/api/v1/volunteering/points/entries"): SCOPED,
+    ("get", "/api/v1/volunteering/hours"): SCOPED,
 }
 POST_ONLY = {
     "core:inbox-read-all",
@@ -73,6 +131,18 @@ POST_ONLY = {
     "registry:person-reveal",
     "accounts:logout",
     "set_language",
+    "volunteering:withdraw",
+    "volunteering:activity-signup",
+    "volunteering:activity-scan",
+    "volunteering:activity-certify",
+    "volunteering:activity-close",
+    "volunteering:activity-cancel",
+    "volunteering:signup-cancel",
+    "volunteering:signup-attendance",
+    "volunteering:shop-redeem",
+    "volunteering:order-cancel",
+    "volunteering:volunteer-status",
+    "volunteering:adjustment-decide",
 }
 
 
@@ -103,9 +173,22 @@ def test_every_api_operation_has_a_decision():
 
 
 def _kwargs(world):
+    from gongzhi.volunteering.testing import build_volunteering
+
     jiedao_token, _ = api_token_create(user=world.user("jiedao"), name="t")
     duty = Duty.objects.filter(user=world.user("wangge_a")).first()
+    v = build_volunteering(world)
     return {
+        "activity_id": v.activity.pk,
+        "signup_id": v.signup.pk,
+        "record_id": v.record.pk,
+        "item_id": v.item.pk,
+        "order_id": v.order.pk,
+        "certificate_id": v.certificate.pk,
+        "team_id": v.team.pk,
+        "adjustment_id": v.adjustment.pk,
+        "volunteer_id": v.volunteer.pk,
+        "code": v.certificate.verification_code,
         "node_id": world.compound_x.pk,
         "grid_id": world.grid_a.pk,
         "compound_id": world.compound_x.pk,

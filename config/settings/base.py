@@ -206,6 +206,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.core.nav",
     "gongzhi.territory.nav",
     "gongzhi.registry.nav",
+    "gongzhi.volunteering.nav",
     "gongzhi.accounts.nav",
 ]
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -533,7 +534,7 @@ def order_cancel(*, actor: Actor, order: Order, reason: str = "") -> Order:
                 kind="volunteering.order_cancelled",
                 title=title,
                 body=f"{item.name}：{order.cancel_reason}",
-                url="/volunteering/me/orders/",
+                url=reverse("volunteering:my-orders"),
             )
         )
     return order
@@ -617,7 +618,7 @@ def adjustment_decide(*, actor: Actor, adjustment: PointsAdjustment, approve: bo
                 kind="volunteering.adjustment",
                 title=title,
                 body=adjustment.reason,
-                url="/volunteering/me/points/",
+                url=reverse("volunteering:my-points"),
             )
         )
     return adjustment
@@ -733,7 +734,7 @@ def ledger_watch() -> LedgerReport:
             kind="volunteering.ledger_drift",
             title=_("积分对账发现 %(n)d 处差异") % {"n": len(report.drifts)},
             body="\n".join(lines) + "\n" + _("请运行 python manage.py points_check 核对，确认后加 --repair 修复。"),
-            url="/volunteering/manage/ledger/",
+            url=reverse("volunteering:ledger"),
             dedupe_key=f"volunteering.ledger_drift:{timezone.localdate():%Y-%m-%d}",
         )
     return report

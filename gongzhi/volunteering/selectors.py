@@ -231,6 +231,11 @@ def service_record_get(*, actor: Actor, record_id: int) -> ServiceRecord:
     )
 
 
+def record_corrections(*, record: ServiceRecord) -> QuerySet[ServiceRecord]:
+    """The corrections of a certified record the caller already got through service_record_get, oldest first."""
+    return record.corrections.order_by("id")
+
+
 # --- points -------------------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -476,7 +477,7 @@ def activity_cancel(*, actor: Actor, activity: Activity, reason: str) -> Activit
             kind="volunteering.activity_cancelled",
             title=title,
             body=reason,
-            url=f"/volunteering/activities/{activity.pk}/",
+            url=reverse("volunteering:activity-detail", args=[activity.pk]),
         )
     )
     return activity
@@ -567,7 +568,7 @@ def _promote_waitlist(activity: Activity) -> list[SignUp]:
             kind="volunteering.waitlist_promoted",
             title=title,
             body=f"{timezone.localtime(activity.starts_at):%Y-%m-%d %H:%M} {activity.place}",
-            url=f"/volunteering/activities/{activity.pk}/",
+            url=reverse("volunteering:activity-detail", args=[activity.pk]),
         )
     )
     return promoted
@@ -739,7 +740,7 @@ def hours_certify(*, actor: Actor, signup: SignUp, minutes: int) -> Certificatio
             kind="volunteering.hours_certified",
             title=title,
             body=activity.title,
-            url="/volunteering/me/hours/",
+            url=reverse("volunteering:my-hours"),
             dedupe_key=f"volunteering.record:{record.pk}",
         )
     )
@@ -820,7 +821,7 @@ def hours_correct(*, actor: Actor, record: ServiceRecord, minutes: int, reason: 
             kind="volunteering.hours_corrected",
             title=title,
             body=f"{original.activity.title}：{reason}",
-            url="/volunteering/me/hours/",
+            url=reverse("volunteering:my-hours"),
         )
     )
     return correction
