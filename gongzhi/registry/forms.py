@@ -27,3 +27,17 @@ class RevealForm(forms.Form):
         max_length=200,
         help_text=_("如：上门核实身份、联系处理事件。每次查看都会记录查看人、时间、原因和来源地址，供审计。"),
     )
+
+
+class ImportForm(forms.Form):
+    MODES = [
+        ("all", _("全部正确才导入（有一行错误就全部不导入）")),
+        ("valid_rows_only", _("只导入正确的行，错误的行退回")),
+        ("dry_run", _("试运行：只校验，不写入")),
+    ]
+    file = forms.FileField(label=_("台账文件"), help_text=_("Excel（.xlsx/.xls）或 CSV，每行一人，最大50MB。"))
+    mode = forms.ChoiceField(label=_("导入方式"), choices=MODES, initial="all", widget=forms.RadioSelect)
+
+
+class ExportForm(forms.Form):
+    reason = forms.CharField(label=_("导出原因"), min_length=4, max_length=200)

@@ -109,8 +109,19 @@ def dwelling_households(*, actor: Actor, dwelling: Dwelling) -> QuerySet[Househo
     return visible_households(actor).filter(dwelling=dwelling, is_active=True).select_related("head").order_by("id")
 
 
-def household_list(*, actor: Actor, grid_id: int | None = None) -> QuerySet[Household]:
+def household_list(*, actor: Actor, grid_id: int | None = None, node: Node | None = None) -> QuerySet[Household]:
     households = visible_households(actor).filter(is_active=True)
     if grid_id is not None:
         households = households.filter(grid_id=grid_id)
+    if node is not None:
+        households = households.filter(subtree_q("org_path", node.path))
     return households.order_by("org_path", "id")
+
+
+def dwelling_search(*, actor: Actor, grid_id: int | None = None, node: Node | None = None) -> QuerySet[Dwelling]:
+    dwellings = visible_dwellings(actor)
+    if grid_id is not None:
+        dwellings = dwellings.filter(grid_id=grid_id)
+    if node is not None:
+        dwellings = dwellings.filter(subtree_q("org_path", node.path))
+    return dwellings.order_by("org_path", "floor", "room")

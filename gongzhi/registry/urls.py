@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.registry import views
+from gongzhi.registry import views, views_io
 
 app_name = "registry"
 urlpatterns = [
@@ -9,4 +9,11 @@ urlpatterns = [
     path("people/<int:person_id>/reveal/", views.person_reveal, name="person-reveal"),
     path("households/<int:household_id>/", views.household_detail, name="household-detail"),
     path("dwellings/<int:dwelling_id>/", views.dwelling_detail, name="dwelling-detail"),
+    path("import/", views_io.import_page, name="import"),
+    path("import/template.xlsx", views_io.import_template, name="import-template"),
+    path("import/<int:job_id>/", views_io.import_detail, name="import-detail"),
+    path("import/<int:job_id>/rejects.xlsx", views_io.import_rejects, name="import-rejects"),
+    path("export/people.xlsx", views_io.export_people, name="export-people"),
+    path("export/households.xlsx", views_io.export_households, name="export-households"),
+    path("export/dwellings.xlsx", views_io.export_dwellings, name="export-dwellings"),
 ]

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest
 from gongzhi.registry import selectors, services
-from gongzhi.registry.forms import PersonFilterForm, RevealForm
+from gongzhi.registry.forms import ExportForm, PersonFilterForm, RevealForm
 from gongzhi.registry.models import Person
-from gongzhi.registry.permissions import can_reveal_person
+from gongzhi.registry.permissions import can_export_unmasked, can_import_registry, can_reveal_person
 from gongzhi.territory import selectors as territory_selectors
+from gongzhi.territory.choices import NodeKind
 
 
 @login_required
@@ -35,7 +36,18 @@ def person_list(request: ActorRequest) -> HttpResponse:
     return render(
         request,
         "registry/person_list.html",
-        {"form": form, "page_obj": page, "node": node, "grid": grid, "labels": labels},
+        {
+            "form": form,
+            "page_obj": page,
+            "node": node,
+            "grid": grid,
+            "labels": labels,
+            "grid_choices": territory_selectors.grid_list(actor=actor)[:300],
+            "compound_choices": territory_selectors.node_list(actor=actor, kinds=[NodeKind.COMPOUND]),
+            "can_import": can_import_registry(actor),
+            "can_export_unmasked": can_export_unmasked(actor),
+            "export_form": ExportForm(),
+        },
     )
 
 
