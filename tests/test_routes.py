@@ -49,6 +49,11 @@ ROUTES = {
     "registry:person-reveal": SCOPED,
     "registry:household-detail": SCOPED,
     "registry:dwelling-detail": SCOPED,
+    "registry:household-member-add": SCOPED,
+    "registry:household-move-in": SCOPED,
+    "registry:household-move-house": SCOPED,
+    "registry:person-move-out": SCOPED,
+    "registry:household-register": SCOPED,
     "registry:import": ROLE_ONLY,
     "registry:import-template": SIGNED_IN,
     "registry:import-detail": SCOPED,
@@ -73,6 +78,10 @@ API_OPERATIONS = {
     ("get", "/api/v1/registry/households/{household_id}"): SCOPED,
 }
 POST_ONLY = {
+    "registry:household-member-add",
+    "registry:household-move-in",
+    "registry:household-move-house",
+    "registry:person-move-out",
     "core:inbox-read-all",
     "core:inbox-read",
     "accounts:token-revoke",
