@@ -282,3 +282,54 @@ class Ownership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dwelling_id}: {self.person_id or self.holder_name}"
+
+
+class ImportJob(TimeStampedModel):
+    """One upload of a population ledger (人口台账): its file, its mode, its progress and its outcome."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        CHECKING = "checking", _("正在校验")
+        WRITING = "writing", _("正在写入")
+        DONE = "done", _("已完成")
+        REJECTED = "rejected", _("有错误，未导入")
+        FAILED = "failed", _("失败")
+
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="registry_imports", verbose_name=_("导入人")
+    )
+    original_name = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(upload_to="imports/", max_length=300)
+    dry_run = models.BooleanField(_("试运行"), default=False)
+    valid_rows_only = models.BooleanField(_("只导入正确的行"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    rejects_file = models.FileField(upload_to="imports/", max_length=300, blank=True)
+    # The first rejections, for the page; the whole list is in rejects_file.
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("台账导入")
+        verbose_name_plural = _("台账导入")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.REJECTED, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(self.rows_checked * 100 / self.rows_total) if self.rows_total else 0

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.security import needs_two_factor
 from gongzhi.core.actors import Actor, any_subtree_q
-from gongzhi.registry.models import Dwelling, Household, Person
+from gongzhi.registry.models import Dwelling, Household, ImportJob, Person
 
 # Roles that see the registry below the node their Duty names.
 REGISTRY_NODE_ROLES = (
@@ -109,3 +109,20 @@ def can_export_unmasked(actor: Actor) -> bool:
     if needs_two_factor(actor) and not actor.is_verified:
         return False
     return actor.has_role(*REVEAL_NODE_ROLES, *REVEAL_GRID_ROLES)
+
+
+def can_import_registry(actor: Actor) -> bool:
+    """Importing writes people, so it needs an editing role; each row is still checked against its place."""
+    return actor.is_system or actor.has_role(*REGISTRY_EDIT_NODE_ROLES, *REGISTRY_EDIT_GRID_ROLES)
+
+
+def visible_import_jobs(actor: Actor) -> QuerySet[ImportJob]:
+    """A job is seen only by the person who started it: its file holds personal data."""
+    if actor.user_id is None:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(created_by_id=actor.user_id)
+
+
+def can_export_registry(actor: Actor) -> bool:
+    """Exports are for the roles that see the registry as staff (not residents)."""
+    return actor.has_role(*REGISTRY_NODE_ROLES, *REGISTRY_GRID_ROLES)

@@ -109,8 +109,55 @@ def dwelling_households(*, actor: Actor, dwelling: Dwelling) -> QuerySet[Househo
     return visible_households(actor).filter(dwelling=dwelling, is_active=True).select_related("head").order_by("id")
 
 
-def household_list(*, actor: Actor, grid_id: int | None = None) -> QuerySet[Household]:
+def household_list(*, actor: Actor, grid_id: int | None = None, node: Node | None = None) -> QuerySet[Household]:
     households = visible_households(actor).filter(is_active=True)
     if grid_id is not None:
         households = households.filter(grid_id=grid_id)
+    if node is not None:
+        households = households.filter(subtree_q("org_path", node.path))
     return households.order_by("org_path", "id")
+
+
+def dwelling_search(*, actor: Actor, grid_id: int | None = None, node: Node | None = None) -> QuerySet[Dwelling]:
+    dwellings = visible_dwellings(actor)
+    if grid_id is not None:
+        dwellings = dwellings.filter(grid_id=grid_id)
+    if node is not None:
+        dwellings = dwellings.filter(subtree_q("org_path", node.path))
+    return dwellings.order_by("org_path", "floor", "room")
+
+
+def dwelling_find(*, actor: Actor, compound: str, building: str, unit: str, room: str) -> Dwelling | None:
+    """A visible dwelling by the address as staff write it (华侨新村 / 1号楼 / 1单元 / 301室)."""
+    from gongzhi.registry.importing import building_key, compound_key, room_key, unit_key
+
+    compounds = [
+        n
+        for n in Node.objects.filter(kind="compound").only("path", "name")
+        if compound_key(n.name) == compound_key(compound)
+    ]
+    buildings = [
+        n
+        for c in compounds
+        for n in Node.objects.filter(subtree_q("path", c.path), kind="building").only("path", "name")
+        if building_key(n.name) == building_key(building)
+    ]
+    units = [
+        n.pk
+        for b in buildings
+        for n in Node.objects.filter(subtree_q("path", b.path), kind="unit").only("pk", "name")
+        if unit_key(n.name) == unit_key(unit)
+    ]
+    rooms = {room.strip(), room_key(room)}
+    return visible_dwellings(actor).filter(unit_id__in=units, room__in=rooms).first()
+
+
+def person_by_document(*, number: str) -> Person | None:
+    """The registered person with this ID number, found through the blind index (any scope: staff who
+    know the full number may move the person in; nothing is shown until they do)."""
+    from gongzhi.core.search import QueryKind, classify_query
+
+    kind, _value = classify_query(number)
+    if kind is not QueryKind.ID_NUMBER:
+        return None
+    return Person.objects.filter(person_search_q(number)).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.registry import views
+from gongzhi.registry import views, views_io
 
 app_name = "registry"
 urlpatterns = [
@@ -8,5 +8,17 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person_detail, name="person-detail"),
     path("people/<int:person_id>/reveal/", views.person_reveal, name="person-reveal"),
     path("households/<int:household_id>/", views.household_detail, name="household-detail"),
+    path("households/<int:household_id>/members/", views.household_member_add, name="household-member-add"),
+    path("households/<int:household_id>/move-in/", views.household_move_in, name="household-move-in"),
+    path("households/<int:household_id>/move-house/", views.household_move_house, name="household-move-house"),
+    path("people/<int:person_id>/move-out/", views.person_move_out, name="person-move-out"),
+    path("dwellings/<int:dwelling_id>/register/", views.household_register, name="household-register"),
     path("dwellings/<int:dwelling_id>/", views.dwelling_detail, name="dwelling-detail"),
+    path("import/", views_io.import_page, name="import"),
+    path("import/template.xlsx", views_io.import_template, name="import-template"),
+    path("import/<int:job_id>/", views_io.import_detail, name="import-detail"),
+    path("import/<int:job_id>/rejects.xlsx", views_io.import_rejects, name="import-rejects"),
+    path("export/people.xlsx", views_io.export_people, name="export-people"),
+    path("export/households.xlsx", views_io.export_households, name="export-households"),
+    path("export/dwellings.xlsx", views_io.export_dwellings, name="export-dwellings"),
 ]

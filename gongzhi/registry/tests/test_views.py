@@ -87,3 +87,67 @@ def test_healthz_answers_json_without_login(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def test_register_a_member_on_the_household_page(world, client_of):
+    household = world.households["jumin"]
+    url = reverse("registry:household-member-add", args=[household.pk])
+    bad = client_of("wangge_a").post(
+        url, {"name": "新生儿", "id_type": "citizen_id", "id_number": "340303202601011230", "relation": "grandchild"}
+    )
+    assert "校验位错误" in bad.content.decode()
+    response = client_of("wangge_a").post(url, {"name": "新生儿", "id_type": "", "relation": "grandchild"})
+    assert response.status_code == 302
+    assert household.members.filter(name="新生儿").exists()
+    assert client_of("wangge_b").post(url, {"name": "x", "relation": "child"}).status_code == 404
+    assert client_of("louzhang").post(url, {"name": "x", "relation": "child"}).status_code == 403
+
+
+def test_move_out_and_move_house_forms(world, client_of):
+    from gongzhi.registry.models import Household
+
+    spouse = world.people["jumin_spouse"]
+    client = client_of("jiedao")
+    response = client.post(reverse("registry:person-move-out", args=[spouse.pk]), {"reason": "外出务工"})
+    assert response.status_code == 302
+    spouse.refresh_from_db()
+    assert spouse.status == "moved_out"
+    household = world.households["jumin"]
+    wrong = client.post(
+        reverse("registry:household-move-house", args=[household.pk]),
+        {"compound": "X小区", "building": "9号楼", "unit": "1", "room": "101"},
+    )
+    assert "找不到该房屋" in wrong.content.decode()
+    moved = client.post(
+        reverse("registry:household-move-house", args=[household.pk]),
+        {"compound": "Y小区", "building": "3", "unit": "1单元", "room": "101室"},
+    )
+    assert moved.status_code == 302
+    assert Household.objects.get(pk=household.pk).dwelling_id == world.dwellings["3-101"].pk
+
+
+def test_move_in_an_already_registered_person_by_id_number(world, client_of):
+    person = world.people["grid_b"]
+    household = world.households["jumin"]
+    response = client_of("jiedao").post(
+        reverse("registry:household-move-in", args=[household.pk]),
+        {"id_number": "340303197712120015", "relation": "other_relative"},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.household_id == household.pk
+    missing = client_of("jiedao").post(
+        reverse("registry:household-move-in", args=[household.pk]),
+        {"id_number": "340303199901011230", "relation": "other"},
+    )
+    assert "没有找到" in missing.content.decode()
+
+
+def test_register_a_new_household_in_an_empty_dwelling(world, client_of):
+    dwelling = world.dwellings["3-101"]
+    response = client_of("wangge_a").post(
+        reverse("registry:household-register", args=[dwelling.pk]),
+        {"name": "新户主", "id_type": "", "phone": "13600001111"},
+    )
+    assert response.status_code == 302
+    assert dwelling.households.get().head.name == "新户主"
