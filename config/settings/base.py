@@ -230,3 +230,6 @@ GONGZHI_VOLUNTEER_STAR_HOURS = [
 GONGZHI_VOLUNTEER_ISSUER_NAME = env_str("GONGZHI_VOLUNTEER_ISSUER_NAME", "")
 GONGZHI_VOLUNTEER_ISSUER_PERSON_IN_CHARGE = env_str("GONGZHI_VOLUNTEER_ISSUER_PERSON_IN_CHARGE", "")
 GONGZHI_VOLUNTEER_ISSUER_CONTACT = env_str("GONGZHI_VOLUNTEER_ISSUER_CONTACT", "")
+
+# Apps that add demo data after the territory and registry (each module has seed_demo_data(rng, today, tier)).
+GONGZHI_DEMO_MODULES = ["gongzhi.volunteering.demo"]

@@ -18,8 +18,10 @@ import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 
 from gongzhi.core.identity import DocumentType
@@ -76,6 +78,7 @@ class SeedReport:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     peak_rss_mib: float = 0.0
+    app_summaries: list[str] = field(default_factory=list)
 
 
 def database_has_data() -> bool:
@@ -105,6 +108,14 @@ def seed_demo(*, tier: str = "S", seed: int = DEFAULT_SEED, log: Log | None = No
         reset_sequences(
             [Node, Grid, CodeRecord, Dwelling, Household, Residence, Person, PersonCareTag, Membership, Ownership]
         )
+    # Each app adds its own demo data through its own services, after the territory and registry exist.
+    for module in settings.GONGZHI_DEMO_MODULES:
+        with transaction.atomic():
+            summary = import_module(module).seed_demo_data(
+                rng=random.Random(f"{seed}:{module}"), today=REFERENCE_DATE, tier=tier
+            )
+        say(f"{module}: {summary}")
+        report.app_summaries.append(summary)
     report.seconds = time.perf_counter() - started
     report.peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return report

@@ -54,3 +54,5 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(counts)
+        for line in report.app_summaries:
+            self.stdout.write(line)
