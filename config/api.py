@@ -6,14 +6,19 @@ from ninja import NinjaAPI
 from gongzhi.accounts.api_auth import ActorRateThrottle, SessionActorAuth, TokenActorAuth
 from gongzhi.registry.api import router as registry_router
 from gongzhi.territory.api import router as territory_router
+from gongzhi.votes.api import router as votes_router
 
 api = NinjaAPI(
     title="共治 Gongzhi API",
     version="1",
-    description="Territory and registry for staff clients and integrations. Every list is scoped to the caller.",
+    description=(
+        "Territory, registry and voting for staff and residents' clients and integrations."
+        " Every list is scoped to the caller."
+    ),
     auth=[SessionActorAuth(), TokenActorAuth()],
     throttle=[ActorRateThrottle(settings.GONGZHI_API_RATE)],
     urls_namespace="api",
 )
 api.add_router("/territory/", territory_router)
 api.add_router("/registry/", registry_router)
+api.add_router("/votes/", votes_router)

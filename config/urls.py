@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("territory/", include("gongzhi.territory.urls")),
     path("registry/", include("gongzhi.registry.urls")),
+    path("votes/", include("gongzhi.votes.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

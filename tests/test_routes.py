@@ -49,6 +49,20 @@ ROUTES = {
     "registry:person-reveal": SCOPED,
     "registry:household-detail": SCOPED,
     "registry:dwelling-detail": SCOPED,
+    "votes:poll-list": SIGNED_IN,
+    "votes:poll-create": ROLE_ONLY,
+    "votes:poll-detail": SCOPED,
+    "votes:ballot-cast": SCOPED,
+    "votes:poll-open": SCOPED,
+    "votes:poll-close": SCOPED,
+    "votes:poll-publish": SCOPED,
+    "votes:poll-cancel": SCOPED,
+    "votes:roll": SCOPED,
+    "votes:paper-entry": SCOPED,
+    "votes:paper-correct": SCOPED,
+    "votes:proxy-register": SCOPED,
+    "votes:poll-export": SCOPED,
+    "votes:owners-rules": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -64,6 +78,10 @@ API_OPERATIONS = {
     ("get", "/api/v1/registry/people/{person_id}"): SCOPED,
     ("get", "/api/v1/registry/households"): SCOPED,
     ("get", "/api/v1/registry/households/{household_id}"): SCOPED,
+    ("get", "/api/v1/votes/polls"): SCOPED,
+    ("get", "/api/v1/votes/polls/{poll_id}"): SCOPED,
+    ("post", "/api/v1/votes/polls/{poll_id}/ballots"): SCOPED,
+    ("get", "/api/v1/votes/polls/{poll_id}/result"): SCOPED,
 }
 POST_ONLY = {
     "core:inbox-read-all",
@@ -71,6 +89,11 @@ POST_ONLY = {
     "accounts:token-revoke",
     "territory:duty-revoke",
     "registry:person-reveal",
+    "votes:ballot-cast",
+    "votes:poll-open",
+    "votes:poll-close",
+    "votes:poll-publish",
+    "votes:poll-cancel",
     "accounts:logout",
     "set_language",
 }
@@ -115,7 +138,15 @@ def _kwargs(world):
         "dwelling_id": world.dwellings["1-101"].pk,
         "token_id": jiedao_token.pk,
         "notification_id": _notice_for(world.user("jiedao")),
+        **_participation_rows(world),
     }
+
+
+def _participation_rows(world):
+    """A poll in compound X (votes)."""
+    from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
+
+    return vote_rows(world)
 
 
 def _notice_for(user):

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.territory",
     "gongzhi.registry",
+    "gongzhi.votes",
     "gongzhi.demo",
 ]
 
@@ -201,7 +202,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Apps that contribute entries to the main navigation (each module has NAV_ITEMS).
-GONGZHI_NAV_MODULES = ["gongzhi.core.nav", "gongzhi.territory.nav", "gongzhi.registry.nav", "gongzhi.accounts.nav"]
+GONGZHI_NAV_MODULES = [
+    "gongzhi.core.nav",
+    "gongzhi.territory.nav",
+    "gongzhi.registry.nav",
+    "gongzhi.accounts.nav",
+    "gongzhi.votes.nav",
+]
 
 # --- API --------------------------------------------------------------------------------------------
 GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
@@ -210,4 +217,6 @@ GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
 # (name, cron in Asia/Shanghai, task). Each app appends its own jobs below.
 GONGZHI_SCHEDULE = [
     ("prune-logs", "30 3 * * *", "gongzhi.core.tasks.prune_logs"),
+    # Polls open when their notice period ends and close at their deadline, without anyone pressing a button.
+    ("votes-advance", "*/5 * * * *", "gongzhi.votes.tasks.advance_polls"),
 ]
