@@ -175,8 +175,13 @@ def poll_create(
     notice_days: int | None = None,
     description: str = "",
     source: str = "",
+    now: dt.datetime | None = None,
 ) -> Poll:
-    """Announce a poll. Its rules are checked now and frozen; the roll is drawn when it opens."""
+    """Announce a poll. Its rules are checked now and frozen; the roll is drawn when it opens.
+
+    ``now`` is the moment of the announcement (default: now); recording a vote already held, as the
+    demo does, sets it in the past, and the notice period still counts from it.
+    """
     if electorate not in Electorate.values:
         raise DomainError(_("请选择投票人范围。"), field="electorate")
     if not can_create_poll(actor, scope=scope, electorate=electorate):
@@ -198,7 +203,7 @@ def poll_create(
     notice = minimum if notice_days is None else notice_days
     if notice < minimum:
         raise DomainError(_("公告期不能少于议事规则规定的%(n)d天。") % {"n": minimum}, field="notice_days")
-    now = timezone.now()
+    now = now or timezone.now()
     earliest = now + dt.timedelta(days=notice)
     opens_at = opens_at or earliest
     if opens_at < earliest - dt.timedelta(minutes=1):
@@ -412,11 +417,16 @@ def poll_open(*, actor: Actor, poll: Poll, now: dt.datetime | None = None) -> Po
 # --- voting, by every channel ---------------------------------------------------------------------------
 
 
-def _open_for_ballots(poll_id: int) -> Poll:
+def _open_for_ballots(poll_id: int, now: dt.datetime) -> Poll:
     poll = _lock_poll(poll_id, exclusive=False)
     if poll.status != PollStatus.OPEN:
         raise DomainError(_("这次投票不在投票期内（%(s)s）。") % {"s": PollStatus(poll.status).label}, field="poll")
-    if timezone.now() >= poll.closes_at:
+    if now < poll.opens_at:
+        raise DomainError(
+            _("投票尚未开始，%(t)s开始。") % {"t": timezone.localtime(poll.opens_at).strftime("%Y-%m-%d %H:%M")},
+            field="poll",
+        )
+    if now >= poll.closes_at:
         raise DomainError(
             _("投票已于%(t)s截止。") % {"t": timezone.localtime(poll.closes_at).strftime("%Y-%m-%d %H:%M")},
             field="poll",
@@ -424,20 +434,28 @@ def _open_for_ballots(poll_id: int) -> Poll:
     return poll
 
 
-def _check_ballot(poll: Poll, choices: Mapping[Any, Sequence[Any]]) -> dict[str, list[int]]:
-    """Every question answered, by the rules of its question (the one validator, rules.validate_choices).
+QuestionRules = dict[int, tuple[int, str, dict[str, Any], list[int]]]
 
-    One query for the questions and their options: this runs on every ballot, in the rush at closing too.
-    """
-    given = {str(key): list(value) for key, value in choices.items()}
-    questions: dict[int, tuple[int, str, dict[str, Any], list[int]]] = {}
+
+def _question_rules(poll: Poll) -> QuestionRules:
+    """question id → (position, rule, config, option ids), in one query: this runs on every ballot."""
+    questions: QuestionRules = {}
     for question_id, position, rule, config, option_id in (
         Option.objects.filter(question__poll=poll)
         .order_by("question__position", "position")
         .values_list("question_id", "question__position", "question__rule", "question__config", "id")
     ):
         questions.setdefault(question_id, (position, rule, config, []))[3].append(option_id)
+    return questions
+
+
+def _check_ballot(
+    poll: Poll, choices: Mapping[Any, Sequence[Any]], questions: QuestionRules | None = None
+) -> dict[str, list[int]]:
+    """Every question answered, by the rules of its question (the one validator, rules.validate_choices)."""
+    given = {str(key): list(value) for key, value in choices.items()}
     checked: dict[str, list[int]] = {}
+    questions = questions if questions is not None else _question_rules(poll)
     for question_id, (position, rule, config, option_ids) in questions.items():
         try:
             chosen = [int(c) for c in given.pop(str(question_id), [])]
@@ -460,8 +478,8 @@ def _record(
     cast_by: int | None = None,
     entered_by: int | None = None,
     proxy: Proxy | None = None,
+    now: dt.datetime,
 ) -> tuple[Participation, Ballot]:
-    now = timezone.now()
     try:
         with transaction.atomic():
             participation = Participation.objects.create(
@@ -501,10 +519,17 @@ def _entry(poll: Poll, voter_key: str) -> RollEntry:
 
 @transaction.atomic
 def ballot_cast(
-    *, actor: Actor, poll: Poll, choices: Mapping[Any, Sequence[Any]], voter_key: str | None = None
+    *,
+    actor: Actor,
+    poll: Poll,
+    choices: Mapping[Any, Sequence[Any]],
+    voter_key: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Ballot:
-    """A voter (or their agent under a written proxy) votes online."""
-    poll = _open_for_ballots(poll.pk)
+    """A voter (or their agent under a written proxy) votes online. ``now`` defaults to now; only the
+    demo, replaying a vote already held, sets it."""
+    now = now or timezone.now()
+    poll = _open_for_ballots(poll.pk, now)
     candidates = voter_entries(actor=actor, poll=poll)
     if voter_key is not None:
         candidates = [(e, p) for e, p in candidates if e.voter_key == voter_key]
@@ -528,6 +553,7 @@ def ballot_cast(
         channel=Channel.PROXY if proxy else Channel.ONLINE,
         cast_by=actor.user_id,
         proxy=proxy,
+        now=now,
     )
     if actor.user_id is not None:
         _tell(
@@ -558,10 +584,12 @@ def paper_ballot_enter(
     voter_key: str,
     choices: Mapping[Any, Sequence[Any]],
     via_proxy: bool = False,
+    now: dt.datetime | None = None,
 ) -> Ballot:
     """A clerk enters a signed paper ballot (or one signed by a registered proxy). The ballot's id is
     the receipt for a later correction; in a secret poll it is the only handle on the ballot."""
-    poll = _open_for_ballots(poll.pk)
+    now = now or timezone.now()
+    poll = _open_for_ballots(poll.pk, now)
     _ensure_manage(actor, poll)
     entry = _entry(poll, voter_key)
     proxy = None
@@ -577,9 +605,81 @@ def paper_ballot_enter(
         channel=Channel.PROXY if proxy else Channel.PAPER,
         entered_by=actor.user_id,
         proxy=proxy,
+        now=now,
     )
     _audit_participation(actor=actor, action="votes.paper_ballot_enter", participation=participation, entry=entry)
     return ballot
+
+
+@transaction.atomic
+def paper_ballots_enter(
+    *,
+    actor: Actor,
+    poll: Poll,
+    ballots: Sequence[tuple[str, Mapping[Any, Sequence[Any]]]],
+    now: dt.datetime | None = None,
+) -> int:
+    """Enter a stack of signed paper ballots at once (voter key, choices), all or none.
+
+    For a committee typing in a count sheet, and for the demo: one insert per table instead of one
+    transaction per ballot. Every ballot is checked as paper_ballot_enter checks one; the unique
+    index still stands behind it against anything entered meanwhile.
+    """
+    now = now or timezone.now()
+    poll = _open_for_ballots(poll.pk, now)
+    _ensure_manage(actor, poll)
+    keys = [key for key, _choices in ballots]
+    if len(set(keys)) != len(keys):
+        raise AlreadyVoted(_("同一投票人在这批选票中出现了两次。"), field="voter_key")
+    entries = {e.voter_key: e for e in RollEntry.objects.filter(poll=poll, voter_key__in=keys)}
+    if len(entries) != len(keys):
+        raise DomainError(
+            _("这批选票中有%(n)d张不属于投票人名册。") % {"n": len(keys) - len(entries)}, field="voter_key"
+        )
+    voted = Participation.objects.filter(poll=poll, voter_key__in=keys).count()
+    if voted:
+        raise AlreadyVoted(_("这批选票中有%(n)d位投票人已经投过票。") % {"n": voted}, field="voter_key")
+    questions = _question_rules(poll)
+    checked = [(entries[key], _check_ballot(poll, choices, questions)) for key, choices in ballots]
+    at = None if poll.is_secret else now
+    try:
+        with transaction.atomic():
+            Participation.objects.bulk_create(
+                [
+                    Participation(
+                        poll=poll,
+                        voter_key=e.voter_key,
+                        roll_entry=e,
+                        channel=Channel.PAPER,
+                        at=at,
+                        entered_by_id=actor.user_id,
+                    )
+                    for e, _c in checked
+                ],
+                batch_size=2000,
+            )
+    except IntegrityError as exc:
+        raise AlreadyVoted(_("录入期间有投票人已经投票，请重新核对后录入。"), field="voter_key") from exc
+    if poll.is_secret:
+        # A secret box must not keep the order of the stack either.
+        box = [Ballot(poll=poll, choices=c) for _e, c in sorted(checked, key=lambda _x: uuid.uuid4().hex)]
+    else:
+        box = [
+            Ballot(
+                poll=poll,
+                choices=c,
+                voter_key=e.voter_key,
+                channel=Channel.PAPER,
+                entered_by_id=actor.user_id,
+                entered_at=now,
+            )
+            for e, c in checked
+        ]
+    Ballot.objects.bulk_create(box, batch_size=2000)
+    audit_record(
+        actor=actor, action="votes.paper_ballots_enter", target=poll, label=poll.title, after={"ballots": len(box)}
+    )
+    return len(box)
 
 
 @transaction.atomic
@@ -597,7 +697,7 @@ def paper_ballot_correct(
     A named poll finds the ballot by its voter; a secret poll only by the receipt (the ballot's id)
     the clerk wrote on the paper slip when entering it.
     """
-    poll = _open_for_ballots(poll.pk)
+    poll = _open_for_ballots(poll.pk, timezone.now())
     _ensure_manage(actor, poll)
     reason = _reason(reason)
     current = Ballot.objects.select_for_update(of=("self",)).filter(poll=poll, replaced_by__isnull=True)
@@ -649,7 +749,7 @@ def proxy_register(
     agent_user: User | None = None,
 ) -> Proxy:
     """Record a written proxy (MOHURD 2009 rules Art. 26(1)): the agent then votes for the voter."""
-    poll = _open_for_ballots(poll.pk)
+    poll = _open_for_ballots(poll.pk, timezone.now())
     _ensure_manage(actor, poll)
     entry = _entry(poll, voter_key)
     agent_name = " ".join(agent_name.split())

@@ -103,9 +103,10 @@ def opened(actor, scope: Node, **kwargs) -> Poll:  # type: ignore[no-untyped-def
     return services.poll_open(actor=actor, poll=poll, now=poll.opens_at)
 
 
-def owners_poll(actor, scope: Node, *, matter: str = "manager", days: int = 20) -> Poll:  # type: ignore[no-untyped-def]
-    """An Art. 278 poll, opened when its 15-day notice ends."""
+def owners_poll(actor, scope: Node, *, matter: str = "manager", days: int = 5) -> Poll:  # type: ignore[no-untyped-def]
+    """An Art. 278 poll announced fifteen days ago, open now, closing in ``days`` days."""
     now = timezone.now()
+    announced = now - dt.timedelta(days=15, minutes=1)
     poll = services.poll_create(
         actor=actor,
         scope=scope,
@@ -113,6 +114,7 @@ def owners_poll(actor, scope: Node, *, matter: str = "manager", days: int = 20) 
         electorate=Electorate.OWNERS,
         closes_at=now + dt.timedelta(days=days),
         questions=[QuestionSpec(text="表决事项", rule=TallyRule.ART278, config={"matter": matter})],
+        now=announced,
     )
     return services.poll_open(actor=actor, poll=poll, now=poll.opens_at)
 

@@ -343,3 +343,42 @@ def test_notices_go_to_the_electorate_without_any_count(world, actor_of, django_
     assert Notification.objects.filter(recipient=world.user("shequ"), kind="votes.closed").exists()
     for notice in Notification.objects.all():
         assert "票" not in notice.body.replace("投票", ""), notice.body
+
+
+def test_a_stack_of_paper_ballots_is_entered_all_or_none(world, actor_of):
+    shequ = actor_of("shequ")
+    poll = opened(shequ, world.compound_x, electorate=Electorate.HOUSEHOLDS, is_secret=True)
+    keys = {
+        k: RollEntry.objects.get(poll=poll, persons=world.people[k]).voter_key for k in ("jumin", "neighbour", "grid_b")
+    }
+    yes, no = option(poll, YES), option(poll, NO)
+    with pytest.raises(AlreadyVoted, match="两次"):
+        services.paper_ballots_enter(
+            actor=shequ, poll=poll, ballots=[(keys["neighbour"], yes), (keys["neighbour"], no)]
+        )
+    with pytest.raises(DomainError, match="不属于投票人名册"):
+        services.paper_ballots_enter(actor=shequ, poll=poll, ballots=[("household:0", yes)])
+    services.ballot_cast(actor=actor_of("jumin"), poll=poll, choices=yes)
+    with pytest.raises(AlreadyVoted, match="1位投票人已经投过票"):
+        services.paper_ballots_enter(
+            actor=shequ, poll=poll, ballots=[(keys["jumin"], no), (keys["neighbour"], no), (keys["grid_b"], no)]
+        )
+    assert Participation.objects.filter(poll=poll).count() == 1  # all or none
+    with pytest.raises(NotAllowed):
+        services.paper_ballots_enter(actor=actor_of("baobao"), poll=poll, ballots=[(keys["neighbour"], no)])
+    assert (
+        services.paper_ballots_enter(actor=shequ, poll=poll, ballots=[(keys["neighbour"], no), (keys["grid_b"], no)])
+        == 2
+    )
+    assert not Ballot.objects.filter(poll=poll, voter_key__isnull=False).exists()  # secret: no voter on the box
+    tally = services.poll_close(actor=shequ, poll=poll).questions[0]["tally"]
+    assert tally["counts"] == {"yes": 1, "no": 2, "abstain": 0} and not tally["passed"]
+
+
+def test_nobody_votes_before_the_announced_start(world, actor_of):
+    shequ = actor_of("shequ")
+    poll = announce(shequ, world.compound_x, notice_days=2)
+    services.poll_open(actor=shequ, poll=poll, now=poll.opens_at)  # the schedule ran early, say
+    with pytest.raises(DomainError, match="尚未开始"):
+        services.ballot_cast(actor=actor_of("jumin"), poll=poll, choices=option(poll, YES))
+    services.ballot_cast(actor=actor_of("jumin"), poll=poll, choices=option(poll, YES), now=poll.opens_at)
