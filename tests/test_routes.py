@@ -63,6 +63,28 @@ ROUTES = {
     "votes:proxy-register": SCOPED,
     "votes:poll-export": SCOPED,
     "votes:owners-rules": SCOPED,
+    "consultation:suggestion-list": SIGNED_IN,
+    "consultation:suggestion-create": SIGNED_IN,
+    "consultation:suggestion-detail": SCOPED,
+    "consultation:suggestion-support": SCOPED,
+    "consultation:suggestion-report": SCOPED,
+    "consultation:suggestion-moderate": SCOPED,
+    "consultation:moderation": SIGNED_IN,
+    "consultation:report-dismiss": SCOPED,
+    "consultation:topic-list": SIGNED_IN,
+    "consultation:topic-create": ROLE_ONLY,
+    "consultation:topic-detail": SCOPED,
+    "consultation:post-add": SCOPED,
+    "consultation:post-report": SCOPED,
+    "consultation:post-moderate": SCOPED,
+    "consultation:meeting-convene": SCOPED,
+    "consultation:meeting-minutes": SCOPED,
+    "consultation:resolution-propose": SCOPED,
+    "consultation:resolution-close": SCOPED,
+    "consultation:follow-up-add": SCOPED,
+    "consultation:follow-up-done": SCOPED,
+    "consultation:topic-publish": SCOPED,
+    "consultation:topic-drop": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -94,6 +116,17 @@ POST_ONLY = {
     "votes:poll-close",
     "votes:poll-publish",
     "votes:poll-cancel",
+    "consultation:suggestion-support",
+    "consultation:suggestion-report",
+    "consultation:suggestion-moderate",
+    "consultation:report-dismiss",
+    "consultation:post-add",
+    "consultation:post-report",
+    "consultation:post-moderate",
+    "consultation:resolution-close",
+    "consultation:follow-up-add",
+    "consultation:follow-up-done",
+    "consultation:topic-drop",
     "accounts:logout",
     "set_language",
 }
@@ -143,10 +176,11 @@ def _kwargs(world):
 
 
 def _participation_rows(world):
-    """A poll in compound X (votes)."""
+    """A poll, suggestion, report, topic, post, meeting and follow-up in compound X (votes, consultation)."""
+    from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
 
-    return vote_rows(world)
+    return {**vote_rows(world), **consultation_rows(world)}
 
 
 def _notice_for(user):

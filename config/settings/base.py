@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "gongzhi.territory",
     "gongzhi.registry",
     "gongzhi.votes",
+    "gongzhi.consultation",
     "gongzhi.demo",
 ]
 
@@ -208,6 +209,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.registry.nav",
     "gongzhi.accounts.nav",
     "gongzhi.votes.nav",
+    "gongzhi.consultation.nav",
 ]
 
 # --- API --------------------------------------------------------------------------------------------
@@ -219,4 +221,8 @@ GONGZHI_SCHEDULE = [
     ("prune-logs", "30 3 * * *", "gongzhi.core.tasks.prune_logs"),
     # Polls open when their notice period ends and close at their deadline, without anyone pressing a button.
     ("votes-advance", "*/5 * * * *", "gongzhi.votes.tasks.advance_polls"),
+    # Overdue follow-up actions of 议事角 topics are reminded each morning until done.
+    ("consultation-follow-ups", "0 9 * * *", "gongzhi.consultation.tasks.remind_follow_ups"),
 ]
+# Supports that turn a 广言亭 suggestion into a 议事角 topic, unless the community sets its own number.
+GONGZHI_SUGGESTION_SUPPORT_THRESHOLD = env_int("GONGZHI_SUGGESTION_SUPPORT_THRESHOLD", 10)

@@ -22,7 +22,31 @@ MEMBER_ROLES = [
 ]
 
 
-class PollForm(forms.Form):
+class ScopedForm(forms.Form):
+    """A form whose "scope" offers the places passed in: where the actor may act."""
+
+    scope = forms.ChoiceField(label=gettext_lazy("范围"))
+
+    def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = self.fields["scope"]
+        assert isinstance(scope, forms.ChoiceField)  # noqa: S101 - declared above
+        scope.choices = scopes
+
+
+def active_user(username: str) -> User | None:
+    """The active login with this username, None for a blank field; a clear error for a wrong name."""
+    username = username.strip()
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise forms.ValidationError(_("没有用户名为“%(u)s”的在用账号。") % {"u": username})
+    return user
+
+
+class PollForm(ScopedForm):
+    field_order = ["title", "description", "scope"]
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     description = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     scope = forms.ChoiceField(label=gettext_lazy("范围"), help_text=gettext_lazy("可以是社区、小区或单独一栋楼。"))
@@ -50,12 +74,6 @@ class PollForm(forms.Form):
     )
     opens_at = forms.DateTimeField(label=gettext_lazy("开始时间"), required=False, widget=DATETIME)
     closes_at = forms.DateTimeField(label=gettext_lazy("截止时间"), widget=DATETIME)
-
-    def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        scope = self.fields["scope"]
-        assert isinstance(scope, forms.ChoiceField)  # noqa: S101 - declared above
-        scope.choices = scopes
 
     def clean_members_usernames(self) -> list[int]:
         names = [
@@ -183,13 +201,7 @@ class ProxyForm(forms.Form):
     )
 
     def clean_agent_username(self) -> User | None:
-        username = self.cleaned_data.get("agent_username", "").strip()
-        if not username:
-            return None
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("没有用户名为“%(u)s”的在用账号。") % {"u": username})
-        return user
+        return active_user(self.cleaned_data.get("agent_username", ""))
 
 
 class ReasonForm(forms.Form):

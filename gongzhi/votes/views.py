@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.exceptions import DomainError, NotAllowed
-from gongzhi.core.http import ActorRequest
+from gongzhi.core.http import ActorRequest, add_domain_error
 from gongzhi.territory import selectors as territory_selectors
 from gongzhi.votes import exports, selectors, services
 from gongzhi.votes.choices import PollStatus
@@ -31,10 +31,6 @@ from gongzhi.votes.forms import (
 )
 from gongzhi.votes.models import Poll
 from gongzhi.votes.permissions import can_manage_poll, may_create_polls
-
-
-def _form_error(form: Any, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @login_required
@@ -81,7 +77,7 @@ def poll_create(request: ActorRequest) -> HttpResponse:
                 questions=[q.spec() for q in questions.forms if q.has_changed() and q.cleaned_data],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("投票已公告。"))
             return redirect("votes:poll-detail", poll_id=poll.pk)
@@ -150,7 +146,7 @@ def ballot_cast(request: ActorRequest, poll_id: int) -> HttpResponse:
         except NotAllowed as exc:
             return HttpResponseForbidden(exc.message)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("您的选票已记录。投票截止前不公布任何结果。"))
             return redirect("votes:poll-detail", poll_id=poll.pk)
@@ -261,7 +257,7 @@ def paper_entry(request: ActorRequest, poll_id: int) -> HttpResponse:
                 via_proxy=form.cleaned_data.get("via_proxy", False),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             if poll.is_secret:
                 messages.success(
@@ -294,7 +290,7 @@ def paper_correct(request: ActorRequest, poll_id: int) -> HttpResponse:
         except NotAllowed as exc:
             form.add_error(None, exc.message)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("选票已更正，原选票保留备查。"))
             return redirect("votes:roll", poll_id=poll.pk)
@@ -320,7 +316,7 @@ def proxy_register(request: ActorRequest, poll_id: int) -> HttpResponse:
                 agent_user=form.cleaned_data["agent_username"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("书面委托已登记。"))
             return redirect("votes:roll", poll_id=poll.pk)
@@ -358,7 +354,7 @@ def owners_rules(request: ActorRequest, compound_id: int) -> HttpResponse:
                 basis=form.cleaned_data["follow_majority_basis"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("议事规则已保存。已开始的投票仍按开始时的规则计票。"))
             return redirect("votes:owners-rules", compound_id=compound_id)
