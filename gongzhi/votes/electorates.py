@@ -224,9 +224,21 @@ def _members(scope_path: str, config: dict[str, object], on: dt.date) -> RollBui
 
 
 def notice_user_ids(*, electorate: str, scope_path: str, config: dict[str, object], on: dt.date) -> set[int]:
-    """Who is told a poll has been announced: those with a login who would be on its roll today."""
-    build = build_roll(electorate=electorate, scope_path=scope_path, config=config, on=on)
-    person_ids = {pk for row in build.rows for pk in row.person_ids}
-    users = {row.user_id for row in build.rows if row.user_id is not None}
-    users |= set(Person.objects.filter(pk__in=person_ids, user__isnull=False).values_list("user_id", flat=True))
-    return {u for u in users if u is not None}
+    """Who is told a poll has been announced: the logins of those who would be on its roll today.
+
+    Read straight from the registry rather than by drawing a roll (which opening does, once): the
+    notice needs only who, not the weights or the labels.
+    """
+    if electorate == Electorate.MEMBERS:
+        return {row.user_id for row in _members(scope_path, config, on).rows if row.user_id is not None}
+    if electorate == Electorate.OWNERS:
+        people = Person.objects.filter(
+            pk__in=Ownership.objects.filter(
+                current_ownership_q(on), subtree_q("dwelling__org_path", scope_path), person__isnull=False
+            ).values("person_id")
+        )
+    else:
+        people = Person.objects.filter(
+            subtree_q("org_path", scope_path), status=PersonStatus.RESIDENT, household__isnull=False
+        ).filter(Q(born_on__isnull=True) | Q(born_on__lte=_adult_cutoff(on)))
+    return set(people.filter(user__isnull=False).values_list("user_id", flat=True))
