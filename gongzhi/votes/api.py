@@ -73,6 +73,7 @@ class ErrorOut(Schema):
 
 
 class ResultOut(Schema):
+    closed_at: dt.datetime | None
     counted_at: dt.datetime
     ballots: int
     questions: list[dict[str, Any]]

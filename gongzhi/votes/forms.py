@@ -137,7 +137,7 @@ class QuestionForm(forms.Form):
         return QuestionSpec(text=data["text"], rule=data["rule"], options=options, config=config)
 
 
-QuestionFormSet = forms.formset_factory(QuestionForm, extra=3, min_num=1, validate_min=True, max_num=20)
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=1, min_num=1, validate_min=True, max_num=20)
 
 
 class BallotForm(forms.Form):

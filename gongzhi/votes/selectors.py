@@ -147,6 +147,7 @@ def poll_result(*, actor: Actor, poll: Poll) -> dict[str, Any]:
         raise ResultsSealed(_("结果正在核对，公布后可查看。"))
     result = poll.result
     return {
+        "closed_at": poll.closed_at,
         "counted_at": result.counted_at,
         "ballots": result.ballots_counted,
         "questions": _presented(result.questions),
@@ -184,6 +185,15 @@ def owners_rules_get(*, actor: Actor, compound_id: int) -> OwnersRules:
     if not can_manage_owners_rules(actor, compound):
         raise Http404
     return OwnersRules.objects.filter(compound=compound).first() or OwnersRules(compound=compound)
+
+
+def compound_of(node: Node) -> Node | None:
+    """The compound a node lies in (itself if it is one); owners vote per property-management area."""
+    if node.kind == NodeKind.COMPOUND:
+        return node
+    step = Node.steplen
+    ancestors = [node.path[: i * step] for i in range(1, len(node.path) // step)]
+    return Node.objects.filter(path__in=ancestors, kind=NodeKind.COMPOUND).first()
 
 
 def poll_scopes(*, actor: Actor) -> QuerySet[Node]:

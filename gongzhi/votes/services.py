@@ -49,7 +49,7 @@ from gongzhi.votes.models import (
 )
 from gongzhi.votes.permissions import can_create_poll, can_manage_owners_rules, can_manage_poll
 from gongzhi.votes.rules import Owner, tally_art278, tally_options, tally_yes_no, validate_choices, validate_question
-from gongzhi.votes.selectors import voter_entries
+from gongzhi.votes.selectors import compound_of, voter_entries
 
 logger = logging.getLogger(__name__)
 MIN_REASON = 4
@@ -91,15 +91,6 @@ def _reason(reason: str, *, field: str = "reason") -> str:
     if len(reason) < MIN_REASON:
         raise DomainError(_("请填写原因（至少%(n)d个字）。") % {"n": MIN_REASON}, field=field)
     return reason[:300]
-
-
-def compound_of(node: Node) -> Node | None:
-    """The compound a node lies in (itself if it is one); owners vote per property-management area."""
-    if node.kind == NodeKind.COMPOUND:
-        return node
-    step = Node.steplen
-    ancestors = [node.path[: i * step] for i in range(1, len(node.path) // step)]
-    return Node.objects.filter(path__in=ancestors, kind=NodeKind.COMPOUND).first()
 
 
 def owners_rules_for(compound: Node) -> OwnersRules:

@@ -90,6 +90,7 @@ def _detail_context(request: ActorRequest, poll: Poll, ballot_form: BallotForm |
     seats = selectors.my_seats(actor=actor, poll=poll)
     open_seats = [s for s in seats if s.participation is None]
     manages = can_manage_poll(actor, poll)
+    turnout = selectors.poll_turnout(actor=actor, poll=poll) if manages and poll.opened_at else None
     if ballot_form is None and poll.status == PollStatus.OPEN and open_seats:
         ballot_form = BallotForm(questions=questions, seats=[(s.entry.voter_key, _seat_label(s)) for s in open_seats])
     try:
@@ -104,11 +105,17 @@ def _detail_context(request: ActorRequest, poll: Poll, ballot_form: BallotForm |
         "seats": seats,
         "ballot_form": ballot_form,
         "manages": manages,
-        "turnout": selectors.poll_turnout(actor=actor, poll=poll) if manages and poll.opened_at else None,
+        "turnout": turnout,
+        # An owners' vote runs its announced period unless everyone has voted (services.poll_close).
+        "can_close": poll.electorate != "owners"
+        or timezone.now() >= poll.closes_at
+        or (turnout is not None and turnout.voted == turnout.roll),
         "result": result,
         "sealed_reason": sealed_reason,
         "cancel_form": ReasonForm(),
         "now": timezone.now(),
+        "open_seats": open_seats,
+        "rules_compound": selectors.compound_of(poll.scope) if manages and poll.electorate == "owners" else None,
     }
 
 
