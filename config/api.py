@@ -7,12 +7,13 @@ from gongzhi.accounts.api_auth import ActorRateThrottle, SessionActorAuth, Token
 from gongzhi.registry.api import router as registry_router
 from gongzhi.territory.api import router as territory_router
 from gongzhi.volunteering.api import router as volunteering_router
+from gongzhi.votes.api import router as votes_router
 
 api = NinjaAPI(
     title="共治 Gongzhi API",
     version="1",
     description=(
-        "Territory, registry and volunteering for staff clients, residents' phones and integrations. "
+        "Territory, registry, volunteering and voting for staff clients, residents' phones and integrations. "
         "Every list is scoped to the caller."
     ),
     auth=[SessionActorAuth(), TokenActorAuth()],
@@ -22,3 +23,4 @@ api = NinjaAPI(
 api.add_router("/territory/", territory_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/volunteering/", volunteering_router)
+api.add_router("/votes/", votes_router)

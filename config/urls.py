@@ -9,6 +9,8 @@ urlpatterns = [
     path("territory/", include("gongzhi.territory.urls")),
     path("registry/", include("gongzhi.registry.urls")),
     path("volunteering/", include("gongzhi.volunteering.urls")),
+    path("votes/", include("gongzhi.votes.urls")),
+    path("consultation/", include("gongzhi.consultation.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -110,6 +110,42 @@ ROUTES = {
     "volunteering:hours-export": ROLE_ONLY,
     "volunteering:adjustment-list": ROLE_ONLY,
     "volunteering:adjustment-decide": ROLE_ONLY,
+    "votes:poll-list": SIGNED_IN,
+    "votes:poll-create": ROLE_ONLY,
+    "votes:poll-detail": SCOPED,
+    "votes:ballot-cast": SCOPED,
+    "votes:poll-open": SCOPED,
+    "votes:poll-close": SCOPED,
+    "votes:poll-publish": SCOPED,
+    "votes:poll-cancel": SCOPED,
+    "votes:roll": SCOPED,
+    "votes:paper-entry": SCOPED,
+    "votes:paper-correct": SCOPED,
+    "votes:proxy-register": SCOPED,
+    "votes:poll-export": SCOPED,
+    "votes:owners-rules": SCOPED,
+    "consultation:suggestion-list": SIGNED_IN,
+    "consultation:suggestion-create": SIGNED_IN,
+    "consultation:suggestion-detail": SCOPED,
+    "consultation:suggestion-support": SCOPED,
+    "consultation:suggestion-report": SCOPED,
+    "consultation:suggestion-moderate": SCOPED,
+    "consultation:moderation": SIGNED_IN,
+    "consultation:report-dismiss": SCOPED,
+    "consultation:topic-list": SIGNED_IN,
+    "consultation:topic-create": ROLE_ONLY,
+    "consultation:topic-detail": SCOPED,
+    "consultation:post-add": SCOPED,
+    "consultation:post-report": SCOPED,
+    "consultation:post-moderate": SCOPED,
+    "consultation:meeting-convene": SCOPED,
+    "consultation:meeting-minutes": SCOPED,
+    "consultation:resolution-propose": SCOPED,
+    "consultation:resolution-close": SCOPED,
+    "consultation:follow-up-add": SCOPED,
+    "consultation:follow-up-done": SCOPED,
+    "consultation:topic-publish": SCOPED,
+    "consultation:topic-drop": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -134,6 +170,10 @@ API_OPERATIONS = {
     ("get", "/api/v1/volunteering/orders"): SCOPED,
     ("get", "/api/v1/volunteering/points/entries"): SCOPED,
     ("get", "/api/v1/volunteering/hours"): SCOPED,
+    ("get", "/api/v1/votes/polls"): SCOPED,
+    ("get", "/api/v1/votes/polls/{poll_id}"): SCOPED,
+    ("post", "/api/v1/votes/polls/{poll_id}/ballots"): SCOPED,
+    ("get", "/api/v1/votes/polls/{poll_id}/result"): SCOPED,
 }
 POST_ONLY = {
     "registry:household-member-add",
@@ -145,6 +185,22 @@ POST_ONLY = {
     "accounts:token-revoke",
     "territory:duty-revoke",
     "registry:person-reveal",
+    "votes:ballot-cast",
+    "votes:poll-open",
+    "votes:poll-close",
+    "votes:poll-publish",
+    "votes:poll-cancel",
+    "consultation:suggestion-support",
+    "consultation:suggestion-report",
+    "consultation:suggestion-moderate",
+    "consultation:report-dismiss",
+    "consultation:post-add",
+    "consultation:post-report",
+    "consultation:post-moderate",
+    "consultation:resolution-close",
+    "consultation:follow-up-add",
+    "consultation:follow-up-done",
+    "consultation:topic-drop",
     "accounts:logout",
     "set_language",
     "volunteering:withdraw",
@@ -215,7 +271,16 @@ def _kwargs(world):
         "token_id": jiedao_token.pk,
         "notification_id": _notice_for(world.user("jiedao")),
         "job_id": _import_job_for(world.user("jiedao")),
+        **_participation_rows(world),
     }
+
+
+def _participation_rows(world):
+    """A poll, suggestion, report, topic, post, meeting and follow-up in compound X (votes, consultation)."""
+    from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
+    from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
+
+    return {**vote_rows(world), **consultation_rows(world)}
 
 
 def _notice_for(user):

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "gongzhi.territory",
     "gongzhi.registry",
     "gongzhi.volunteering",
+    "gongzhi.votes",
+    "gongzhi.consultation",
     "gongzhi.demo",
 ]
 
@@ -207,6 +209,8 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.territory.nav",
     "gongzhi.registry.nav",
     "gongzhi.volunteering.nav",
+    "gongzhi.votes.nav",
+    "gongzhi.consultation.nav",
     "gongzhi.accounts.nav",
 ]
 
@@ -218,7 +222,13 @@ GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
 GONGZHI_SCHEDULE = [
     ("prune-logs", "30 3 * * *", "gongzhi.core.tasks.prune_logs"),
     ("volunteering-points-check", "15 4 * * *", "gongzhi.volunteering.tasks.points_check"),
+    # Polls open when their notice period ends and close at their deadline, without anyone pressing a button.
+    ("votes-advance", "*/5 * * * *", "gongzhi.votes.tasks.advance_polls"),
+    # Overdue follow-up actions of 议事角 topics are reminded each morning until done.
+    ("consultation-follow-ups", "0 9 * * *", "gongzhi.consultation.tasks.remind_follow_ups"),
 ]
+# Supports that turn a 广言亭 suggestion into a 议事角 topic, unless the community sets its own number.
+GONGZHI_SUGGESTION_SUPPORT_THRESHOLD = env_int("GONGZHI_SUGGESTION_SUPPORT_THRESHOLD", 10)
 
 # --- Volunteering ------------------------------------------------------------------------------------
 # Star levels (★1–★5) from accumulated certified hours: the common convention of 中国社区志愿者注册管理办法;
@@ -232,4 +242,4 @@ GONGZHI_VOLUNTEER_ISSUER_PERSON_IN_CHARGE = env_str("GONGZHI_VOLUNTEER_ISSUER_PE
 GONGZHI_VOLUNTEER_ISSUER_CONTACT = env_str("GONGZHI_VOLUNTEER_ISSUER_CONTACT", "")
 
 # Apps that add demo data after the territory and registry (each module has seed_demo_data(rng, today, tier)).
-GONGZHI_DEMO_MODULES = ["gongzhi.volunteering.demo"]
+GONGZHI_DEMO_MODULES = ["gongzhi.volunteering.demo", "gongzhi.votes.demo", "gongzhi.consultation.demo"]

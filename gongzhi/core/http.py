@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gongzhi.core.actors import Actor
+from gongzhi.core.exceptions import DomainError
 
 
 class ActorRequest(HttpRequest):
@@ -24,3 +27,8 @@ def safe_next(request: HttpRequest, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
+
+
+def add_domain_error(form: Any, exc: DomainError) -> None:
+    """Show a service's refusal on the form: beside the field it names, else above the form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)

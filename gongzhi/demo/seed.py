@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 
 from gongzhi.core.identity import DocumentType
 from gongzhi.demo.bulk import Ids, Row, bulk_load_cache, insert_rows, reset_sequences
@@ -109,10 +110,11 @@ def seed_demo(*, tier: str = "S", seed: int = DEFAULT_SEED, log: Log | None = No
             [Node, Grid, CodeRecord, Dwelling, Household, Residence, Person, PersonCareTag, Membership, Ownership]
         )
     # Each app adds its own demo data through its own services, after the territory and registry exist.
+    # Their "today" is the real one: their workflows have deadlines that services check against now.
     for module in settings.GONGZHI_DEMO_MODULES:
         with transaction.atomic():
             summary = import_module(module).seed_demo_data(
-                rng=random.Random(f"{seed}:{module}"), today=REFERENCE_DATE, tier=tier
+                rng=random.Random(f"{seed}:{module}"), today=timezone.localdate(), tier=tier
             )
         say(f"{module}: {summary}")
         report.app_summaries.append(summary)

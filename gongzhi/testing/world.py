@@ -11,6 +11,9 @@ personas of DESIGN.md §1, each with the Duties that give them their part.
     │           └── 3号楼 / 1单元 / 101
     └── 第二社区 (community, code 340303001002)
         └── 第二片区 / Z小区 / 9号楼 / 1单元 / 101        grid C
+
+Owners (registry.Ownership): 1-101 居民甲 + 曾小红 (½ each), 1-102 邻居乙, 2-101 住户丙, 9-101 住户丁,
+3-101 the developer's unsold stock.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from dataclasses import dataclass, field
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import Duty, User
 from gongzhi.core.actors import Actor
-from gongzhi.registry.choices import DwellingKind, Relation
-from gongzhi.registry.models import Dwelling, Household, Person
+from gongzhi.registry.choices import DwellingKind, HolderKind, Relation
+from gongzhi.registry.models import Dwelling, Household, Ownership, Person
 from gongzhi.registry.services import PersonData, household_register, person_register
 from gongzhi.territory.choices import ManagementMode, NodeKind
 from gongzhi.territory.models import Grid, Node
@@ -190,7 +193,30 @@ def build_world() -> World:
         people=people,
     )
     _add_personas(world)
+    _add_ownerships(world)
     return world
+
+
+DEVELOPER_NAME = "纬二路置业有限公司"
+
+
+def _add_ownerships(w: World) -> None:
+    """Who owns the dwellings (owners' votes count from these): jumin and spouse co-own 1-101, the
+    neighbour owns 1-102, 住户丙 owns 2-101, 住户丁 owns 9-101, and 3-101 is the developer's unsold stock."""
+    d, p = w.dwellings, w.people
+    on = dt.date(2021, 3, 1)
+    Ownership.objects.bulk_create(
+        [
+            Ownership(dwelling=d["1-101"], person=p["jumin"], share_numerator=1, share_denominator=2, acquired_on=on),
+            Ownership(
+                dwelling=d["1-101"], person=p["jumin_spouse"], share_numerator=1, share_denominator=2, acquired_on=on
+            ),
+            Ownership(dwelling=d["1-102"], person=p["neighbour"], acquired_on=on),
+            Ownership(dwelling=d["2-101"], person=p["grid_b"], acquired_on=on),
+            Ownership(dwelling=d["9-101"], person=p["community2"], acquired_on=on),
+            Ownership(dwelling=d["3-101"], holder_kind=HolderKind.DEVELOPER, holder_name=DEVELOPER_NAME),
+        ]
+    )
 
 
 def _add_personas(w: World) -> None:
