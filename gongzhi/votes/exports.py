@@ -26,9 +26,7 @@ def poll_export(*, actor: Actor, poll: Poll) -> FileResponse:
     chosen: dict[str, dict[str, list[int]]] = {}
     if not poll.is_secret:
         chosen = {
-            b.voter_key: b.choices
-            for b in selectors.ballot_entries(actor=actor, poll=poll).filter(replaced_by__isnull=True)
-            if b.voter_key
+            b.voter_key: b.choices for b in selectors.ballot_entries(actor=actor, poll=poll).standing() if b.voter_key
         }
     labels = {o.pk: o.label for q in questions for o in q.options.all()}
     owners = poll.electorate == Electorate.OWNERS

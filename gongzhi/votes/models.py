@@ -223,6 +223,16 @@ class Participation(models.Model):
         return f"{self.poll_id}:{self.voter_key}"
 
 
+class BallotQuerySet(models.QuerySet["Ballot"]):
+    def standing(self) -> BallotQuerySet:
+        """Ballots not replaced by a correction.
+
+        Written as NOT IN the (few) corrected ids rather than as a join on ``replaced_by``: SQLite's planner
+        scanned the whole table once per ballot for that join, which made a 4,000-ballot count take seconds.
+        """
+        return self.exclude(pk__in=Ballot.objects.filter(replaces__isnull=False).values("replaces_id"))
+
+
 class Ballot(models.Model):
     """What was voted: ``choices`` maps a question id to the chosen option ids.
 
@@ -241,6 +251,8 @@ class Ballot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     entered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BallotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("选票")

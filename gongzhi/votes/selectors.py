@@ -16,7 +16,17 @@ from gongzhi.territory.models import Node
 from gongzhi.territory.permissions import visible_nodes
 from gongzhi.votes.choices import PollStatus, TallyRule
 from gongzhi.votes.exceptions import ResultsSealed
-from gongzhi.votes.models import Ballot, Option, OwnersRules, Participation, Poll, Proxy, Question, RollEntry
+from gongzhi.votes.models import (
+    Ballot,
+    BallotQuerySet,
+    Option,
+    OwnersRules,
+    Participation,
+    Poll,
+    Proxy,
+    Question,
+    RollEntry,
+)
 from gongzhi.votes.permissions import can_manage_owners_rules, can_manage_poll, can_read_result, visible_polls
 
 
@@ -76,7 +86,7 @@ def my_seats(*, actor: Actor, poll: Poll) -> list[VoterSeat]:
         participation = Participation.objects.filter(poll=poll, voter_key=entry.voter_key).first()
         answers: list[tuple[str, str]] = []
         if participation is not None and not poll.is_secret:
-            ballot = Ballot.objects.filter(poll=poll, voter_key=entry.voter_key, replaced_by__isnull=True).first()
+            ballot = Ballot.objects.filter(poll=poll, voter_key=entry.voter_key).standing().first()
             if ballot is not None:
                 for question in poll_questions(poll=poll):
                     chosen = set(ballot.choices.get(str(question.pk), []))
@@ -172,7 +182,7 @@ def _presented(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return shown
 
 
-def ballot_entries(*, actor: Actor, poll: Poll) -> QuerySet[Ballot]:
+def ballot_entries(*, actor: Actor, poll: Poll) -> BallotQuerySet:
     """Every ballot of a named poll with its corrections, after close (the signed ballots are the record)."""
     _ensure_manager(actor, poll)
     if poll.results_sealed:

@@ -691,7 +691,7 @@ def paper_ballot_correct(
     poll = _open_for_ballots(poll.pk, timezone.now())
     _ensure_manage(actor, poll)
     reason = _reason(reason)
-    current = Ballot.objects.select_for_update(of=("self",)).filter(poll=poll, replaced_by__isnull=True)
+    current = Ballot.objects.select_for_update(of=("self",)).filter(poll=poll).standing()
     if poll.is_secret:
         try:
             ballot_id = uuid.UUID(str(receipt or "").strip())
@@ -787,7 +787,7 @@ def proxy_register(
 
 
 def _count(poll: Poll) -> PollResult:
-    ballots = list(Ballot.objects.filter(poll=poll, replaced_by__isnull=True).only("choices", "voter_key"))
+    ballots = list(Ballot.objects.filter(poll=poll).standing().only("choices", "voter_key"))
     questions = []
     owners: list[Owner] | None = None
     for question in poll.questions.prefetch_related("options").order_by("position"):
