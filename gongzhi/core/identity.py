@@ -107,7 +107,8 @@ def normalise_number(raw: str) -> str:
     return re.sub(r"[\s\-]", "", raw).upper()
 
 
-def _birth_date(text: str, what: str, today: dt.date) -> dt.date:
+def _birth_date(text: str, what: str | StrPromise, today: dt.date) -> dt.date:
+    """``what`` stays lazy: translating it for every valid number cost a third of a ledger's parse."""
     try:
         born = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
@@ -134,11 +135,11 @@ def _parse_gb11643(number: str, today: dt.date) -> Document:
     sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
     if number[0] == "9":
         # 2023 foreigner PR card: 9 | province 2 | nationality 3 | birth 8 | sequence 3 | check.
-        born = _birth_date(number[6:14], str(_("外国人永久居留身份证")), today)
+        born = _birth_date(number[6:14], _("外国人永久居留身份证"), today)
         return Document(DocumentType.FOREIGN_PR, number, number, born, sex)
     if number[:2] not in PROVINCE_PREFIXES:
         raise InvalidDocument(_("证件号码前两位 %(prefix)s 不是有效的省级行政区划代码。") % {"prefix": number[:2]})
-    born = _birth_date(number[6:14], str(_("证件号码")), today)
+    born = _birth_date(number[6:14], _("证件号码"), today)
     kind = DocumentType.HMT_RESIDENCE_PERMIT if number.startswith(HMT_PREFIXES) else DocumentType.CITIZEN_ID
     return Document(kind, number, number, born, sex)
 
@@ -154,7 +155,7 @@ def _parse_legacy_citizen_id(number: str, today: dt.date) -> Document:
         raise InvalidDocument(
             _("15位身份证号码前两位 %(prefix)s 不是有效的省级行政区划代码。") % {"prefix": number[:2]}
         )
-    born = _birth_date("19" + number[6:12], str(_("15位身份证号码")), today)
+    born = _birth_date("19" + number[6:12], _("15位身份证号码"), today)
     sex = Sex.MALE if int(number[14]) % 2 else Sex.FEMALE
     return Document(DocumentType.CITIZEN_ID, number, upgrade_legacy_citizen_id(number), born, sex)
 

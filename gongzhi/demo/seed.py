@@ -25,8 +25,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from gongzhi.core.bulk import Ids, Row, bulk_load_cache, insert_rows, reset_sequences
 from gongzhi.core.identity import DocumentType
-from gongzhi.demo.bulk import Ids, Row, bulk_load_cache, insert_rows, reset_sequences
 from gongzhi.demo.layout import (
     TIERS,
     BuildingPlan,

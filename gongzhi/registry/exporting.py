@@ -3,6 +3,7 @@ to (with a reason), who and when written into the file, and an access-log row fo
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from gongzhi.core.actors import Actor
 from gongzhi.core.audit import access_record
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.xlsx import Column
-from gongzhi.registry.models import Dwelling, Household, Person
+from gongzhi.registry.models import Dwelling, Household, Person, PersonCareTag
 from gongzhi.registry.permissions import can_export_registry, can_export_unmasked
 from gongzhi.territory.selectors import place_labels
 
@@ -39,6 +40,10 @@ def _chunked(queryset: QuerySet[Any]) -> Iterator[Any]:
 
 def _labels_for(batch: list[Any]) -> dict[str, str]:
     return place_labels(paths=[row.org_path for row in batch])
+
+
+def _labels(model: type[Any], field_name: str) -> dict[str, str]:
+    return {str(value): str(label) for value, label in model._meta.get_field(field_name).choices}
 
 
 def _in_batches(queryset: QuerySet[Any]) -> Iterator[list[Any]]:
@@ -92,10 +97,13 @@ PEOPLE_COLUMNS = [
 
 
 def people_export(*, actor: Actor, people: QuerySet[Person], unmasked: bool = False, reason: str = "") -> Export:
-    """People from a selector the caller already scoped (registry.selectors.person_list)."""
+    """People from a selector the caller already scoped (registry.selectors.person_list).
+
+    Rows are read as tuples (values_list) and care tags one query per batch: model instances with
+    select_related and a prefetch cost about ten times the SELECT itself on a 100,000-row ledger.
+    """
     reason = _check(actor, unmasked=unmasked, reason=reason)
-    queryset = people.select_related("household__dwelling", "grid").prefetch_related("care_tags")
-    count = queryset.count()
+    count = people.count()
     access_record(
         actor=actor,
         action="export",
@@ -105,24 +113,32 @@ def people_export(*, actor: Actor, people: QuerySet[Person], unmasked: bool = Fa
         row_count=count,
     )
 
+    # Labels translated once per export: get_FOO_display() hashed the lazy choices for every cell.
+    sexes, id_types, statuses = (_labels(Person, name) for name in ("sex", "id_type", "status"))
+    columns = (
+        "pk",
+        "name",
+        "sex",
+        "born_on",
+        "id_type",
+        "id_number" if unmasked else "id_masked",
+        "phone" if unmasked else "phone_masked",
+        "org_path",
+        "household__dwelling__room",
+        "household__number",
+        "grid__name",
+        "status",
+    )
+    values = people.values_list(*columns)
+
     def rows() -> Iterator[Sequence[Any]]:
-        for batch in _in_batches(queryset):
-            labels = _labels_for(batch)
-            for p in batch:
-                yield (
-                    p.name,
-                    p.get_sex_display(),
-                    p.born_on,
-                    p.get_id_type_display(),
-                    p.id_number if unmasked else p.id_masked,
-                    p.phone if unmasked else p.phone_masked,
-                    labels.get(p.org_path, ""),
-                    p.household.dwelling.room if p.household and p.household.dwelling else "",
-                    p.household.number if p.household else "",
-                    p.grid.name if p.grid else "",
-                    "、".join(t.name for t in p.care_tags.all()),
-                    p.get_status_display(),
-                )
+        batch: list[tuple[Any, ...]] = []
+        for row in values.iterator(chunk_size=CHUNK):
+            batch.append(row)
+            if len(batch) == CHUNK:
+                yield from _people_rows(batch, sexes, id_types, statuses)
+                batch = []
+        yield from _people_rows(batch, sexes, id_types, statuses)
 
     return Export(
         f"人员台账-{timezone.localdate():%Y%m%d}.xlsx",
@@ -131,6 +147,33 @@ def people_export(*, actor: Actor, people: QuerySet[Person], unmasked: bool = Fa
         rows(),
         _notice(actor, unmasked=unmasked, reason=reason),
     )
+
+
+def _people_rows(
+    batch: list[tuple[Any, ...]], sexes: dict[str, str], id_types: dict[str, str], statuses: dict[str, str]
+) -> Iterator[Sequence[Any]]:
+    if not batch:
+        return
+    labels = place_labels(paths=[row[7] for row in batch])
+    tags: dict[int, list[str]] = defaultdict(list)
+    links = PersonCareTag.objects.filter(person_id__in=[row[0] for row in batch]).order_by("tag__name")
+    for person_id, tag_name in links.values_list("person_id", "tag__name"):
+        tags[person_id].append(tag_name)
+    for pk, name, sex, born_on, id_type, number, phone, org_path, room, household, grid, status in batch:
+        yield (
+            name,
+            sexes.get(sex, sex),
+            born_on,
+            id_types.get(id_type, id_type),
+            number,
+            phone,
+            labels.get(org_path, ""),
+            room or "",
+            household or "",
+            grid or "",
+            "、".join(tags.get(pk, ())),
+            statuses.get(status, status),
+        )
 
 
 HOUSEHOLD_COLUMNS = [
