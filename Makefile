@@ -55,8 +55,8 @@ test-postgres: install messages
 
 test: lint typecheck migrations-check test-sqlite test-postgres
 
-bench: install secrets
-	$(PYTHON) -m bench --tier $(TIER) --db $(DB)
+bench: install secrets messages
+	$(PYTHON) -m bench --tier $(TIER) --db $(DB) $(if $(SMOKE),--smoke)
 
 clean:
 	rm -rf var/static .pytest_cache .mypy_cache .ruff_cache

@@ -13,7 +13,10 @@ migrates it, bulk-generates volunteers and points entries with INSERT … SELECT
    transactions, calling the same service the pages and the API call), spread over ten items and all on one
    hot item; afterwards the ledger must still add up.
 
-Writes bench/results/volunteering-<db>.json and prints a table.
+Writes bench/results/volunteering-<db>.json and prints a table. With --json (as `make bench` runs it) the
+sizes follow the tier (GONGZHI_BENCH_TIER), the limit of the recompute — the same GROUP BY by hand — is
+measured too, and the figures are printed in the harness's format (bench/common.py). SQLite has one writer
+at a time, so the concurrent redemption figure is PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +43,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each throughput run")
     parser.add_argument("--repeat", type=int, default=3, help="recompute runs (the median is reported)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
-    return parser.parse_args()
+    parser.add_argument("--json", action="store_true", help="figures for `make bench`, sized by the tier")
+    args = parser.parse_args()
+    if args.json:
+        tier = os.environ.get("GONGZHI_BENCH_TIER", "S")
+        args.volunteers, args.entries, args.seconds = TIER_SIZES[
+            "smoke" if os.environ.get("GONGZHI_BENCH_SMOKE") else tier
+        ]
+        args.repeat = 3
+    return args
+
+
+# `make bench` sizes: volunteers, ledger entries, seconds of each throughput run.
+TIER_SIZES = {
+    "smoke": (300, 3_000, 1.0),
+    "T": (2_000, 50_000, 3.0),
+    "S": (20_000, 1_000_000, 10.0),
+    "M": (100_000, 5_000_000, 15.0),
+}
 
 
 def setup_django(args: argparse.Namespace) -> None:
@@ -228,8 +249,64 @@ def measure_throughput(clients: int, seconds: float, hot: bool) -> dict[str, obj
     }
 
 
+def recompute_by_hand() -> float:
+    """The limit: one GROUP BY over the ledger compared with the cached balances, in SQL."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM volunteering_volunteer v LEFT JOIN (SELECT volunteer_id, SUM(amount) AS total"
+            " FROM volunteering_pointsentry GROUP BY volunteer_id) s ON s.volunteer_id = v.id"
+            " WHERE v.points_balance <> COALESCE(s.total, 0)"
+        )
+        cursor.fetchone()
+    return time.perf_counter() - started
+
+
+def harness_figures(result: dict[str, Any], hand_seconds: float, vendor: str) -> list[Any]:
+    from bench.common import Figure
+
+    recompute = result["recompute"]
+    seconds = recompute["recompute_seconds_median"]
+    figures = [
+        Figure(
+            f"points: recompute {recompute['volunteers']:,} balances from {result['target_entries']:,} entries",
+            round(1000 * seconds),
+            "ms",
+            round(1000 * hand_seconds),
+            goal="finds exactly the planted drift",
+            passed=recompute["drifts_found"] == 3,
+            note="ledger_check also recomputes minutes and stock",
+        )
+    ]
+    for run in result.get("redemption", []):
+        figures.append(
+            Figure(
+                f"points: redemptions/s, {run['clients']} clients, {run['scenario']}",
+                run["per_second"],
+                "req/s",
+                goal="no balance or stock below zero",
+                passed=result["ledger_after"]["only_the_planted_ones"],
+                note=f"p50 {run['latency_ms_p50']} ms, p95 {run['latency_ms_p95']} ms",
+            )
+        )
+    if vendor != "postgresql":
+        figures.append(
+            Figure(
+                "points: concurrent redemptions",
+                None,
+                "req/s",
+                note="PostgreSQL only: SQLite takes one writer at a time",
+            )
+        )
+    return figures
+
+
 def main() -> None:
     args = parse_args()
+    if args.json:
+        sys.stdout = sys.stderr  # progress to stderr; the figures alone go to stdout at the end
     setup_django(args)
     from django.db import connection
 
@@ -249,8 +326,9 @@ def main() -> None:
         planted = plant_drift()
         print("recomputing every balance from the ledger …", flush=True)
         result["recompute"] = measure_recompute(args.repeat, planted)
+        hand_seconds = min(recompute_by_hand() for _ in range(args.repeat))
         runs = []
-        for hot in (False, True):
+        for hot in (False, True) if connection.vendor == "postgresql" or not args.json else ():
             print(
                 f"redeeming with {args.clients} concurrent clients ({'one hot item' if hot else 'ten items'}) …",
                 flush=True,
@@ -268,6 +346,12 @@ def main() -> None:
     finally:
         if not args.keep:
             creation.destroy_test_db(name, verbosity=0)
+    if args.json:
+        from bench.common import emit
+
+        sys.stdout = sys.__stdout__
+        emit(harness_figures(result, hand_seconds, str(result["database"])))
+        return
     out = ROOT / "bench" / "results" / f"volunteering-{args.db}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
