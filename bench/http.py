@@ -143,7 +143,7 @@ def endpoints() -> list[tuple[str, Callable[[], tuple[str, str | None] | None]]]
         ("person search API (name prefix)", search_api),
         ("case list API", lambda: _api_path("/api/v1/cases/cases", "cases")),
         ("campaign coverage page", _coverage_page),
-        ("Open311 GET requests.json", named("open311:requests", "", format="json")),
+        ("Open311 GET requests.json", named("open311:requests", "", fmt="json")),
     ]
     return found
 
