@@ -7,9 +7,10 @@ tally — in a transaction rolled back afterwards: a compound of 50 buildings ×
         ballots are entered as a stack, and the count the close runs (services._count: exact integers and
         Fractions) is timed. Limit: the same sums by hand — one SELECT of roll entries joined to ballots,
         added up in plain integers.
-race  — PostgreSQL only: 200 threads, each on its own connection, cast the same voter's ballot at once
+race  — PostgreSQL only: 200 threads (or as many as the server has connections for; the figure says how
+        many), each on its own connection, cast the same voter's ballot at once
         through ballot_cast. Exactly one ballot must stand; the figure is the wall time of the race. The
-        poll is cancelled afterwards (ballots are never deleted).
+        poll is closed afterwards (ballots are never deleted).
 """
 
 from __future__ import annotations
@@ -128,6 +129,9 @@ def measure_tally() -> list[Figure]:
             opinions = ["yes", "yes", "yes", "no", "abstain"]
             stack = [(key, {str(question.pk): [options[opinions[i % 5]]]}) for i, key in enumerate(keys[:VOTED])]
             enter_ms, _ = timed(lambda: services.paper_ballots_enter(actor=system, poll=poll, ballots=stack))
+            with connection.cursor() as cursor:  # fresh statistics for both plans, ours and the hand-written one
+                cursor.execute("ANALYZE votes_rollentry")
+                cursor.execute("ANALYZE votes_ballot")
 
             def count() -> Any:
                 with transaction.atomic():
@@ -175,6 +179,19 @@ def measure_tally() -> list[Figure]:
     return figures
 
 
+def threads_that_fit() -> int:
+    """200 threads need 200 connections; a server with fewer free takes as many as leave room for others."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int"
+            " - (SELECT count(*) FROM pg_stat_activity)"
+        )
+        free = int(cursor.fetchone()[0]) - 10  # headroom for the server's other clients
+    return max(2, min(RACE_THREADS, free))
+
+
 def measure_race() -> list[Figure]:
     from django.db import connection, connections
     from django.utils import timezone
@@ -198,6 +215,7 @@ def measure_race() -> list[Figure]:
                 note="PostgreSQL only: SQLite has one writer at a time, so there is no race to run",
             )
         ]
+    threads = threads_that_fit()
     user = User.objects.get(username="jumin")
     voter = actor_for_user(user)
     assert voter.household_id is not None, "the demo resident jumin has a household"
@@ -220,7 +238,7 @@ def measure_race() -> list[Figure]:
     question = poll.questions.get()
     yes = question.options.get(value="yes")
     choices = {str(question.pk): [yes.pk]}
-    barrier = threading.Barrier(RACE_THREADS + 1)
+    barrier = threading.Barrier(threads + 1)
     outcomes: list[str] = []
     lock = threading.Lock()
 
@@ -239,7 +257,7 @@ def measure_race() -> list[Figure]:
         with lock:
             outcomes.append(outcome)
 
-    workers = [threading.Thread(target=submit) for _ in range(RACE_THREADS)]
+    workers = [threading.Thread(target=submit) for _ in range(threads)]
     for worker in workers:
         worker.start()
     barrier.wait()
@@ -250,17 +268,18 @@ def measure_race() -> list[Figure]:
     ballots = Ballot.objects.filter(poll=poll).count()
     participations = Participation.objects.filter(poll=poll).count()
     correct = outcomes.count("recorded") == 1 and ballots == 1 and participations == 1
-    services.poll_cancel(actor=system, poll=poll, reason="基准测试结束，撤销")
+    services.poll_close(actor=system, poll=poll)
     errors = [o for o in outcomes if o.startswith("error")]
     return [
         Figure(
-            f"{RACE_THREADS} simultaneous ballots by one voter",
+            f"{threads} simultaneous ballots by one voter",
             round(wall),
             "ms",
             goal="exactly one ballot",
             passed=correct,
             note=f"recorded {outcomes.count('recorded')}, refused {outcomes.count('already')}, "
-            f"ballots {ballots}, errors {len(errors)} {errors[:1]}",
+            f"ballots {ballots}, errors {len(errors)} {errors[:1]}"
+            + ("" if threads == RACE_THREADS else f"; {RACE_THREADS} wanted, the server had room for {threads}"),
         )
     ]
 
