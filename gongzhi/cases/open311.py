@@ -10,6 +10,7 @@ subdistrict officer; the request enters the same workflow at "reported".
 from __future__ import annotations
 
 import datetime as dt
+import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -61,8 +62,6 @@ def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
 
 def _respond(fmt: str, root: str, item: str | None, data: Any, status: int = 200) -> HttpResponse:
     if fmt == "json":
-        import json
-
         return HttpResponse(
             json.dumps(data, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8"
         )
