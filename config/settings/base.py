@@ -245,4 +245,9 @@ GONGZHI_VOLUNTEER_ISSUER_PERSON_IN_CHARGE = env_str("GONGZHI_VOLUNTEER_ISSUER_PE
 GONGZHI_VOLUNTEER_ISSUER_CONTACT = env_str("GONGZHI_VOLUNTEER_ISSUER_CONTACT", "")
 
 # Apps that add demo data after the territory and registry (each module has seed_demo_data(rng, today, tier)).
-GONGZHI_DEMO_MODULES = ["gongzhi.volunteering.demo", "gongzhi.votes.demo", "gongzhi.consultation.demo"]
+GONGZHI_DEMO_MODULES = [
+    "gongzhi.volunteering.demo",
+    "gongzhi.votes.demo",
+    "gongzhi.consultation.demo",
+    "gongzhi.cases.demo",
+]
