@@ -341,7 +341,7 @@ def case_transition(
     if action not in TRANSITIONS:
         raise InvalidTransition(_("未知的操作。"))
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("category", "compound").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("category", "compound").get(pk=case.pk)
         sources, to_status = TRANSITIONS[action]
         if case.status not in sources:
             raise InvalidTransition(
