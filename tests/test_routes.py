@@ -196,6 +196,8 @@ API_OPERATIONS = {
     ("get", "/api/v1/votes/polls/{poll_id}"): SCOPED,
     ("post", "/api/v1/votes/polls/{poll_id}/ballots"): SCOPED,
     ("get", "/api/v1/votes/polls/{poll_id}/result"): SCOPED,
+    ("get", "/api/v1/cases/cases"): SCOPED,
+    ("get", "/api/v1/cases/cases/{case_id}"): SCOPED,
 }
 POST_ONLY = {
     "registry:household-member-add",
