@@ -149,6 +149,7 @@ ROUTES = {
     # Cases: a reporter's own list; the desk, queue and pages below are for the roles that work cases.
     "cases:case-mine": SIGNED_IN,
     "cases:case-report": ROLE_ONLY,
+    "cases:case-nearby": SIGNED_IN,
     "cases:case-detail": SCOPED,
     "cases:case-act": SCOPED,
     "cases:case-photo": SCOPED,

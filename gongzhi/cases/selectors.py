@@ -125,3 +125,38 @@ def actor_home_paths(actor: Actor) -> list[str]:
     if actor.household_id is None:
         return []
     return list(Household.objects.filter(pk=actor.household_id).values_list("org_path", flat=True))
+
+
+def report_grids(*, actor: Actor) -> dict[str, object]:
+    """A GeoJSON FeatureCollection of the grids the actor may point at on the report map."""
+    from gongzhi.territory.models import Grid
+
+    q = Q(pk__in=[])
+    homes = [perms.compound_path(h) for h in actor_home_paths(actor)]
+    if homes:
+        q |= Q(compound__path__in=homes)
+    grids = actor.grid_ids(*perms.GRID_ROLES)
+    if grids:
+        q |= Q(pk__in=sorted(grids))
+    paths = actor.paths(*perms.PLACE_ROLES, Role.BUILDING_HEAD)
+    if paths:
+        q |= any_subtree_q("org_path", paths)
+        q |= Q(compound__path__in=[p[:16] for p in paths if len(p) > 16])
+    rows = Grid.objects.filter(q, is_active=True, boundary__isnull=False).order_by("code")[:300]
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"name": g.name}, "geometry": g.boundary} for g in rows],
+    }
+
+
+def case_list_nearby(*, actor: Actor) -> QuerySet[Case]:
+    """Public cases of the compound the actor lives in, for "me too" (none for someone without a home)."""
+    homes = [perms.compound_path(h) for h in actor_home_paths(actor)]
+    if not homes:
+        return Case.objects.none()
+    return (
+        perms.visible_cases(actor)
+        .filter(any_subtree_q("org_path", homes) & perms.public_q())
+        .select_related(*LIST_RELATED)
+        .order_by("-created_at", "-id")
+    )

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_mine, name="case-mine"),
     path("new/", views.case_report, name="case-report"),
+    path("nearby/", views.case_nearby, name="case-nearby"),
     path("<int:case_id>/", views.case_detail, name="case-detail"),
     path("<int:case_id>/act/", views.case_act, name="case-act"),
     path("photos/<int:photo_id>/", views.case_photo, name="case-photo"),

@@ -36,6 +36,7 @@ def _render(request: ActorRequest, template: str, context: dict[str, Any]) -> Ht
         "dispatch": perms.may_dispatch(actor),
         "handle": perms.may_handle(actor),
         "measures": perms.may_see_measures(actor),
+        "nearby": actor.is_resident,
     }
     return render(request, template, {**context, "nav": nav, "now": timezone.now()})
 
@@ -53,6 +54,12 @@ def case_mine(request: ActorRequest) -> HttpResponse:
         "cases/case_list.html",
         {"page_obj": page, "title": _("我的上报"), "tab": "mine", "can_report": perms.may_report(request.actor)},
     )
+
+
+@login_required
+def case_nearby(request: ActorRequest) -> HttpResponse:
+    page = _page(request, selectors.case_list_nearby(actor=request.actor))
+    return _render(request, "cases/case_list.html", {"page_obj": page, "title": _("小区事件"), "tab": "nearby"})
 
 
 def _place_from(request: ActorRequest, where: str, form: ReportForm) -> services.Place:
@@ -88,7 +95,8 @@ def case_report(request: ActorRequest) -> HttpResponse:
         else:
             messages.success(request, _("已上报，编号 #%(n)d。网格员受理后会派给处置单位。") % {"n": case.pk})
             return redirect("cases:case-detail", case_id=case.pk)
-    return _render(request, "cases/case_report.html", {"form": form})
+    grids = selectors.report_grids(actor=actor)
+    return _render(request, "cases/case_report.html", {"form": form, "grids": grids})
 
 
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {

@@ -120,3 +120,34 @@ def test_measures_page_and_export(world, actor_of, client_of):
     assert "A网格" in body and "case-chart-data" in body
     export = client_of("jiedao").get(reverse("cases:measures-export") + f"?month={month}&by=category")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_point_on_the_grid_map_finds_its_grid(world, client_of):
+    from gongzhi.territory.services import grid_set_boundary
+    from gongzhi.testing.world import SYSTEM
+
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[117.0, 31.0], [117.1, 31.0], [117.1, 31.1], [117.0, 31.1], [117.0, 31.0]]],
+    }
+    grid_set_boundary(actor=SYSTEM, grid=world.grid_b, boundary=square)
+    client = client_of("wangge_b")
+    assert 'id="case-grids"' in client.get(reverse("cases:case-report")).content.decode()
+    leak = CaseCategory.objects.get(code="0101")
+    data = {"category": leak.pk, "description": "路面积水", "where": "", "longitude": "117.02", "latitude": "31.03"}
+    assert client.post(reverse("cases:case-report"), data).status_code == 302
+    case = Case.objects.get()
+    assert case.grid_id == world.grid_b.pk and case.compound_id == world.compound_x.pk and case.building_id is None
+    outside = client.post(reverse("cases:case-report"), {**data, "longitude": "118.5"})
+    assert "不在任何网格内" in outside.content.decode()
+
+
+def test_residents_see_public_cases_of_their_compound_and_say_me_too(world, actor_of, client_of):
+    public = report_leak(world, actor_of("wangge_a"))
+    private = report_leak(world, actor_of("wangge_a"), private=True)
+    client = client_of("jumin")
+    body = client.get(reverse("cases:case-nearby")).content.decode()
+    assert f"#{public.pk} " in body and f"#{private.pk} " not in body
+    client.post(reverse("cases:case-act", args=[public.pk]), {"action": Action.ME_TOO})
+    assert Case.objects.get(pk=public.pk).me_too_count == 1
+    assert f"#{public.pk} " not in client_of("outsider").get(reverse("cases:case-nearby")).content.decode()

@@ -30,6 +30,45 @@
     });
   }
 
+  // The grid map: the grids' GeoJSON drawn by ECharts; a tap sets the point (the server finds the grid).
+  function setUpMap(box) {
+    var holder = document.getElementById("case-map");
+    var source = document.getElementById("case-grids");
+    var lon = box.querySelector("input[name=longitude]");
+    var lat = box.querySelector("input[name=latitude]");
+    var label = box.querySelector("[data-case-point-label]");
+    if (!holder || !source || !window.echarts || !lon || !lat) {
+      return;
+    }
+    window.echarts.registerMap("case-grids", JSON.parse(source.textContent));
+    var chart = window.echarts.init(holder);
+    var option = function (point) {
+      return {
+        geo: { map: "case-grids", roam: true, label: { show: true, fontSize: 10 },
+               itemStyle: { areaColor: "#f4f6f8", borderColor: "#9aa5b1" } },
+        series: [{ type: "scatter", coordinateSystem: "geo", symbolSize: 14, data: point ? [point] : [] }]
+      };
+    };
+    chart.setOption(option(null));
+    chart.getZr().on("click", function (event) {
+      var coord = chart.convertFromPixel("geo", [event.offsetX, event.offsetY]);
+      if (!coord) {
+        return;
+      }
+      lon.value = coord[0].toFixed(6);
+      lat.value = coord[1].toFixed(6);
+      var where = document.querySelector("select[name=where]");
+      if (where) {
+        where.value = "";
+      }
+      if (label) {
+        label.textContent = lat.value + ", " + lon.value;
+      }
+      chart.setOption(option(coord));
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
   function setUpChart() {
     var holder = document.getElementById("case-chart");
     var source = document.getElementById("case-chart-data");
@@ -54,6 +93,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-case-point]").forEach(setUpPoint);
+    document.querySelectorAll("[data-case-point]").forEach(setUpMap);
     setUpChart();
   });
 })();
