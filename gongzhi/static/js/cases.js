@@ -79,8 +79,8 @@
     var chart = window.echarts.init(holder);
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: data.names },
-      grid: { left: 40, right: 10, bottom: 60, top: 30 },
+      legend: { data: data.names, top: 0 },
+      grid: { left: 40, right: 10, bottom: 90, top: 36 },
       xAxis: { type: "category", data: data.labels, axisLabel: { rotate: 30 } },
       yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
