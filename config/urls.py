@@ -11,6 +11,8 @@ urlpatterns = [
     path("volunteering/", include("gongzhi.volunteering.urls")),
     path("votes/", include("gongzhi.votes.urls")),
     path("consultation/", include("gongzhi.consultation.urls")),
+    path("cases/", include("gongzhi.cases.urls")),
+    path("open311/v2/", include("gongzhi.cases.open311_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -146,6 +146,29 @@ ROUTES = {
     "consultation:follow-up-done": SCOPED,
     "consultation:topic-publish": SCOPED,
     "consultation:topic-drop": SCOPED,
+    # Cases: a reporter's own list; the desk, queue and pages below are for the roles that work cases.
+    "cases:case-mine": SIGNED_IN,
+    "cases:case-report": ROLE_ONLY,
+    "cases:case-nearby": SIGNED_IN,
+    "cases:case-detail": SCOPED,
+    "cases:case-act": SCOPED,
+    "cases:case-photo": SCOPED,
+    "cases:queue": ROLE_ONLY,
+    "cases:desk": ROLE_ONLY,
+    "cases:parked": ROLE_ONLY,
+    "cases:calendar": ROLE_ONLY,
+    "cases:keys": ROLE_ONLY,
+    "cases:key-revoke": ROLE_ONLY,
+    "cases:measures": ROLE_ONLY,
+    "cases:measures-export": ROLE_ONLY,
+    # Open311 GeoReport v2: GETs are open by the spec and show public cases without personal data;
+    # POST needs an api_key (403 without).
+    "open311:discovery": PUBLIC,
+    "open311:services": PUBLIC,
+    "open311:service-definition": PUBLIC,
+    "open311:requests": PUBLIC,
+    "open311:request-detail": PUBLIC,
+    "open311:token": PUBLIC,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -174,6 +197,8 @@ API_OPERATIONS = {
     ("get", "/api/v1/votes/polls/{poll_id}"): SCOPED,
     ("post", "/api/v1/votes/polls/{poll_id}/ballots"): SCOPED,
     ("get", "/api/v1/votes/polls/{poll_id}/result"): SCOPED,
+    ("get", "/api/v1/cases/cases"): SCOPED,
+    ("get", "/api/v1/cases/cases/{case_id}"): SCOPED,
 }
 POST_ONLY = {
     "registry:household-member-add",
@@ -215,6 +240,8 @@ POST_ONLY = {
     "volunteering:order-cancel",
     "volunteering:volunteer-status",
     "volunteering:adjustment-decide",
+    "cases:case-act",
+    "cases:key-revoke",
 }
 
 
@@ -277,10 +304,11 @@ def _kwargs(world):
 
 def _participation_rows(world):
     """A poll, suggestion, report, topic, post, meeting and follow-up in compound X (votes, consultation)."""
+    from gongzhi.cases.tests.helpers import rows_for_routes as case_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
 
-    return {**vote_rows(world), **consultation_rows(world)}
+    return {**vote_rows(world), **consultation_rows(world), **case_rows(world)}
 
 
 def _notice_for(user):

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gongzhi.volunteering",
     "gongzhi.votes",
     "gongzhi.consultation",
+    "gongzhi.cases",
     "gongzhi.demo",
 ]
 
@@ -211,6 +212,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.volunteering.nav",
     "gongzhi.votes.nav",
     "gongzhi.consultation.nav",
+    "gongzhi.cases.nav",
     "gongzhi.accounts.nav",
 ]
 
@@ -226,6 +228,7 @@ GONGZHI_SCHEDULE = [
     ("votes-advance", "*/5 * * * *", "gongzhi.votes.tasks.advance_polls"),
     # Overdue follow-up actions of 议事角 topics are reminded each morning until done.
     ("consultation-follow-ups", "0 9 * * *", "gongzhi.consultation.tasks.remind_follow_ups"),
+    ("cases-escalate", "*/10 * * * *", "gongzhi.cases.tasks.escalate_overdue"),
 ]
 # Supports that turn a 广言亭 suggestion into a 议事角 topic, unless the community sets its own number.
 GONGZHI_SUGGESTION_SUPPORT_THRESHOLD = env_int("GONGZHI_SUGGESTION_SUPPORT_THRESHOLD", 10)
@@ -242,4 +245,9 @@ GONGZHI_VOLUNTEER_ISSUER_PERSON_IN_CHARGE = env_str("GONGZHI_VOLUNTEER_ISSUER_PE
 GONGZHI_VOLUNTEER_ISSUER_CONTACT = env_str("GONGZHI_VOLUNTEER_ISSUER_CONTACT", "")
 
 # Apps that add demo data after the territory and registry (each module has seed_demo_data(rng, today, tier)).
-GONGZHI_DEMO_MODULES = ["gongzhi.volunteering.demo", "gongzhi.votes.demo", "gongzhi.consultation.demo"]
+GONGZHI_DEMO_MODULES = [
+    "gongzhi.volunteering.demo",
+    "gongzhi.votes.demo",
+    "gongzhi.consultation.demo",
+    "gongzhi.cases.demo",
+]

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from gongzhi.cases.models import CaseCategory
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Leaf categories grouped under their 大类, with the time limit shown."""
+    groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for c in CaseCategory.objects.filter(is_active=True).select_related("parent").order_by("code"):
+        if c.parent is None:
+            groups.setdefault(c.pk, (c.name, []))
+        else:
+            groups.setdefault(c.parent_id or 0, (c.parent.name, []))[1].append((str(c.pk), c.name))
+    return [(name, items) for name, items in groups.values() if items]
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(label=gettext_lazy("问题类别"))
+    description = forms.CharField(
+        label=gettext_lazy("问题描述"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("写清楚在哪里、什么问题、持续多久。"),
+    )
+    where = forms.ChoiceField(label=gettext_lazy("位置"), required=False)
+    longitude = forms.FloatField(label=gettext_lazy("经度"), required=False, widget=forms.HiddenInput)
+    latitude = forms.FloatField(label=gettext_lazy("纬度"), required=False, widget=forms.HiddenInput)
+    photos = MultipleFileField(
+        label=gettext_lazy("照片"),
+        required=False,
+        help_text=gettext_lazy("最多 6 张，每张不超过 8 MB；公开展示前会去除照片中的位置等信息。"),
+    )
+    is_private = forms.BooleanField(label=gettext_lazy("不公开（仅工作人员可见）"), required=False)
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—"), *category_choices()]  # type: ignore[attr-defined]
+        self.fields["where"].choices = [("", gettext_lazy("在地图上选点")), *places]  # type: ignore[attr-defined]
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=gettext_lazy("说明"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    photos = MultipleFileField(label=gettext_lazy("照片"), required=False)
+    rating = forms.IntegerField(label=gettext_lazy("满意度"), required=False, min_value=1, max_value=5)
+    hours = forms.IntegerField(label=gettext_lazy("延长工作时"), required=False, min_value=1, max_value=210)
+    category = forms.IntegerField(required=False)
+    target = forms.IntegerField(label=gettext_lazy("合并到事件编号"), required=False)
+
+
+class CalendarForm(forms.Form):
+    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("设为"),
+        choices=[
+            ("holiday", gettext_lazy("节假日（不上班）")),
+            ("workday", gettext_lazy("调休上班")),
+            ("default", gettext_lazy("恢复默认（周一至周五上班）")),
+        ],
+    )
+    note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=60)
+
+
+class KeyForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("渠道名称"), max_length=100)

@@ -1,0 +1,349 @@
+"""Open311 GeoReport v2 at /open311/v2/ (see docs/cases.md and reference §2).
+
+Services are our public leaf categories (service_code = category code); requests are public cases.
+XML is the default and JSON is chosen by extension; ids and codes are strings; errors use the spec's
+errors/error list with HTTP 400, 403 or 404. GETs are open and show no reporter's personal data —
+no name, no dwelling, coordinates rounded to about 100 m. POST needs an api_key issued by the
+subdistrict officer; the request enters the same workflow at "reported".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from gongzhi.cases import services
+from gongzhi.cases.choices import DONE_STATUSES, OPEN_STATUSES, CaseStatus, TimeUnit
+from gongzhi.cases.models import Case, CaseCategory
+from gongzhi.cases.permissions import public_cases
+from gongzhi.core.exceptions import DomainError
+from gongzhi.territory.choices import NodeKind
+from gongzhi.territory.models import Node
+
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+MAX_ROWS = 1000
+DEFAULT_DAYS = 90
+CHANGESET = "2026-12-04T00:00:00+08:00"
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def _iso(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
+    child = ET.SubElement(parent, key)
+    if isinstance(value, list):
+        item_tag = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}.get(
+            key, "item"
+        )
+        for item in value:
+            _xml_value(child, item_tag, item)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _xml_value(child, k, v)
+    else:
+        child.text = "" if value is None else str(value)
+
+
+def _respond(fmt: str, root: str, item: str | None, data: Any, status: int = 200) -> HttpResponse:
+    if fmt == "json":
+        return HttpResponse(
+            json.dumps(data, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8"
+        )
+    element = ET.Element(root)
+    if item is None:
+        for k, v in data.items():
+            _xml_value(element, k, v)
+    else:
+        for row in data:
+            node = ET.SubElement(element, item)
+            for k, v in row.items():
+                _xml_value(node, k, v)
+    body = '<?xml version="1.0" encoding="UTF-8"?>' + ET.tostring(element, encoding="unicode")
+    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+def _error(fmt: str, exc: Open311Error) -> HttpResponse:
+    return _respond(fmt, "errors", "error", [{"code": str(exc.status), "description": exc.description}], exc.status)
+
+
+def _handle(fmt: str, build: Any) -> HttpResponse:
+    try:
+        return build()
+    except Open311Error as exc:
+        return _error(fmt, exc)
+
+
+# --- discovery and services ---------------------------------------------------------------------
+
+
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    base = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": "xml"})).rsplit("/discovery", 1)[0]
+    data = {
+        "changeset": CHANGESET,
+        "contact": "纬二路街道办事处 网格化服务管理中心",
+        "key_service": "向街道干部申请 api_key（共治平台 › 事件 › Open311 接口密钥）",
+        "endpoints": [
+            {
+                "specification": SPEC,
+                "url": base,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return _respond(fmt, "discovery", None, data)
+
+
+def _services() -> QuerySet[CaseCategory]:
+    return CaseCategory.objects.filter(parent__isnull=False, is_active=True, is_public=True).select_related("parent")
+
+
+def _service_row(c: CaseCategory) -> dict[str, str]:
+    return {
+        "service_code": c.code,
+        "service_name": c.name,
+        "description": c.acceptance_condition,
+        "metadata": "true",
+        "type": "realtime",
+        "keywords": c.name,
+        "group": c.parent.name if c.parent else "",
+    }
+
+
+def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    return _respond(fmt, "services", "service", [_service_row(c) for c in _services()])
+
+
+def _notice(c: CaseCategory) -> str:
+    unit = TimeUnit(c.time_limit_unit).label if c.time_limit_unit else ""
+    return f"派遣后 {c.time_limit_amount} {unit}内处置"
+
+
+def service_definition(request: HttpRequest, service_code: str, fmt: str) -> HttpResponse:
+    def build() -> HttpResponse:
+        category = _services().filter(code=service_code).first()
+        if category is None:
+            raise Open311Error(404, f"service_code {service_code} not found")
+        attributes = [
+            {
+                "variable": "true",
+                "code": "location_detail",
+                "datatype": "string",
+                "required": "false",
+                "datatype_description": "楼栋、单元等",
+                "order": "1",
+                "description": "具体位置",
+            },
+            {
+                "variable": "false",
+                "code": "time_limit",
+                "datatype": "text",
+                "required": "false",
+                "datatype_description": "",
+                "order": "2",
+                "description": _notice(category) + "；结案条件：" + category.closing_condition,
+            },
+        ]
+        return _respond(fmt, "service_definition", None, {"service_code": category.code, "attributes": attributes})
+
+    return _handle(fmt, build)
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+FIELDS = (
+    "pk",
+    "status",
+    "category__code",
+    "category__name",
+    "category__time_limit_amount",
+    "category__time_limit_unit",
+    "description",
+    "handler_label",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "deadline_at",
+    "reply",
+    "compound__name",
+    "building__name",
+    "building__longitude",
+    "building__latitude",
+    "longitude",
+    "latitude",
+)
+STATUS_LABELS = {s.value: str(s.label) for s in CaseStatus}
+
+
+def _coordinate(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def _request_row(r: dict[str, Any]) -> dict[str, str]:
+    closed = r["status"] in DONE_STATUSES
+    notes = STATUS_LABELS.get(r["status"], r["status"])
+    if closed and r["reply"]:
+        notes = f"{notes}：{r['reply']}"
+    unit = TimeUnit(r["category__time_limit_unit"]).label if r["category__time_limit_unit"] else ""
+    address = " ".join(p for p in (r["compound__name"], r["building__name"]) if p)
+    lon = r["longitude"] if r["longitude"] is not None else r["building__longitude"]
+    lat = r["latitude"] if r["latitude"] is not None else r["building__latitude"]
+    return {
+        "service_request_id": str(r["pk"]),
+        "status": "closed" if closed else "open",
+        "status_notes": notes,
+        "service_name": r["category__name"],
+        "service_code": r["category__code"],
+        "description": r["description"],
+        "agency_responsible": r["handler_label"],
+        "service_notice": f"派遣后 {r['category__time_limit_amount']} {unit}内处置",
+        "requested_datetime": _iso(r["created_at"]),
+        "updated_datetime": _iso(r["closed_at"] if closed and r["closed_at"] else r["updated_at"]),
+        "expected_datetime": _iso(r["deadline_at"]),
+        "address": address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": _coordinate(lat),
+        "long": _coordinate(lon),
+        "media_url": "",
+    }
+
+
+def _date(value: str, name: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Open311Error(400, f"{name} is not a W3C date-time") from exc
+    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+
+
+def _int(value: str, name: str, default: int) -> int:
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise Open311Error(400, f"{name} must be a positive integer")
+    return int(value)
+
+
+def request_query(params: dict[str, str]) -> list[dict[str, str]]:
+    rows = public_cases()
+    ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    if ids:
+        if not all(i.isdigit() for i in ids):
+            raise Open311Error(400, "service_request_id must be a comma-separated list of ids")
+        rows = rows.filter(pk__in=[int(i) for i in ids[:MAX_ROWS]])
+    else:
+        codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
+        if codes:
+            rows = rows.filter(category__code__in=codes)
+        start_raw, end_raw = params.get("start_date", ""), params.get("end_date", "")
+        end = _date(end_raw, "end_date") if end_raw else timezone.now()
+        start = _date(start_raw, "start_date") if start_raw else end - dt.timedelta(days=DEFAULT_DAYS)
+        if end < start:
+            raise Open311Error(400, "end_date is before start_date")
+        if end - start > dt.timedelta(days=DEFAULT_DAYS):
+            raise Open311Error(400, "the span from start_date to end_date may not exceed 90 days")
+        rows = rows.filter(created_at__gte=start, created_at__lte=end)
+        statuses = [s.strip() for s in params.get("status", "").split(",") if s.strip()]
+        if statuses:
+            wanted: set[str] = set()
+            for s in statuses:
+                if s == "open":
+                    wanted |= OPEN_STATUSES
+                elif s == "closed":
+                    wanted |= DONE_STATUSES
+                else:
+                    raise Open311Error(400, "status must be open or closed")
+            rows = rows.filter(status__in=sorted(wanted))
+    page_size = min(_int(params.get("page_size", ""), "page_size", MAX_ROWS), MAX_ROWS)
+    page = _int(params.get("page", ""), "page", 1)
+    offset = (page - 1) * page_size
+    found = rows.order_by("-created_at", "-id").values(*FIELDS)[offset : offset + page_size]
+    return [_request_row(r) for r in found]
+
+
+@csrf_exempt
+def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _handle(fmt, lambda: _request_create(request, fmt))
+    if request.method != "GET":
+        return _error(fmt, Open311Error(400, "only GET and POST are supported"))
+    return _handle(fmt, lambda: _respond(fmt, "service_requests", "request", request_query(request.GET.dict())))
+
+
+def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
+    data = request.POST
+    key = services.open311_key_check(data.get("api_key", ""))
+    if key is None:
+        raise Open311Error(403, "api_key is missing or not valid")
+    code = data.get("service_code", "")
+    if not code:
+        raise Open311Error(400, "service_code is required")
+    category = _services().filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, f"service_code {code} not found")
+    description = data.get("description", "").strip()
+    if len(description) > 4000:
+        raise Open311Error(400, "description may not exceed 4000 characters")
+    detail = data.get("attribute[location_detail]", "").strip()
+    address = " ".join(p for p in (data.get("address_string", "").strip(), detail) if p)
+    try:
+        if data.get("lat") and data.get("long"):
+            try:
+                lat, lon = float(data["lat"]), float(data["long"])
+            except ValueError as exc:
+                raise Open311Error(400, "lat and long must be numbers") from exc
+            place = services.place_locate(longitude=lon, latitude=lat)
+        elif data.get("address_id", "").isdigit():
+            building = Node.objects.filter(pk=int(data["address_id"]), kind=NodeKind.BUILDING).first()
+            if building is None:
+                raise Open311Error(400, "address_id is not a known building")
+            place = services.place_locate(building=building)
+        else:
+            raise Open311Error(400, "a location is required: lat and long, or address_id (a building id)")
+        case = services.open311_request_create(
+            key=key, category=category, description=description or category.name, place=place, address=address
+        )
+    except DomainError as exc:
+        raise Open311Error(400, exc.message) from exc
+    row = {"service_request_id": str(case.pk), "service_notice": _notice(category), "account_id": ""}
+    return _respond(fmt, "service_requests", "request", [row], status=201 if fmt == "json" else 200)
+
+
+def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
+    def build() -> HttpResponse:
+        if not service_request_id.isdigit():
+            raise Open311Error(404, f"service request {service_request_id} not found")
+        found = request_query({"service_request_id": service_request_id})
+        if not found:
+            raise Open311Error(404, f"service request {service_request_id} not found")
+        return _respond(fmt, "service_requests", "request", found)
+
+    return _handle(fmt, build)
+
+
+def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    def build() -> HttpResponse:
+        case = Case.objects.filter(open311_token=token).only("pk").first()
+        if case is None:
+            raise Open311Error(404, f"token {token} not found")
+        return _respond(fmt, "service_requests", "request", [{"service_request_id": str(case.pk), "token": token}])
+
+    return _handle(fmt, build)

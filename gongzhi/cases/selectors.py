@@ -1,0 +1,162 @@
+"""Reads for cases, each starting from visible_cases(actor)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from gongzhi.accounts.choices import Role
+from gongzhi.cases import permissions as perms
+from gongzhi.cases.choices import CaseStatus, HandlerKind
+from gongzhi.cases.models import Case, CaseEvent, CasePhoto
+from gongzhi.core.actors import Actor, any_subtree_q
+from gongzhi.registry.models import Household
+from gongzhi.territory.choices import NodeKind
+from gongzhi.territory.models import Node
+
+LIST_RELATED = ("category", "grid", "compound")
+
+
+def case_get(*, actor: Actor, case_id: int) -> Case:
+    return get_object_or_404(
+        perms.visible_cases(actor).select_related(*LIST_RELATED, "building", "dwelling", "merged_into"), pk=case_id
+    )
+
+
+def case_events(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.prefetch_related("photos").order_by("at", "id")
+
+
+def case_photo_get(*, actor: Actor, photo_id: int) -> CasePhoto:
+    return get_object_or_404(CasePhoto.objects.filter(case__in=perms.visible_cases(actor)), pk=photo_id)
+
+
+def case_list_mine(*, actor: Actor) -> QuerySet[Case]:
+    if actor.user_id is None:
+        return Case.objects.none()
+    return Case.objects.filter(reporter_id=actor.user_id).select_related(*LIST_RELATED).order_by("-created_at", "-id")
+
+
+def handler_q(actor: Actor) -> Q:
+    q = Q(pk__in=[])
+    property_nodes = actor.node_ids(Role.PROPERTY_STAFF)
+    if property_nodes:
+        q |= Q(handler_kind__in=perms.PROPERTY_KINDS, handler_node_id__in=sorted(property_nodes))
+    communities = actor.node_ids(Role.COMMUNITY_WORKER)
+    if communities:
+        q |= Q(handler_kind=HandlerKind.COMMUNITY, handler_node_id__in=sorted(communities))
+    subdistricts = actor.node_ids(Role.SUBDISTRICT_OFFICER)
+    if subdistricts:
+        q |= Q(handler_kind=HandlerKind.DEPARTMENT, handler_node_id__in=sorted(subdistricts))
+    return q
+
+
+def case_queue(*, actor: Actor) -> QuerySet[Case]:
+    """The handler's queue: cases dispatched to the actor's unit, nearest deadline first."""
+    return (
+        Case.objects.filter(handler_q(actor), status=CaseStatus.DISPATCHED)
+        .select_related(*LIST_RELATED)
+        .order_by("deadline_at", "id")
+    )
+
+
+def reporting_q(actor: Actor) -> Q:
+    q = Q(pk__in=[])
+    grids = actor.grid_ids(*perms.GRID_ROLES)
+    if grids:
+        q |= Q(grid_id__in=sorted(grids))
+    paths = actor.paths(*perms.APPROVER_ROLES)
+    if paths:
+        q |= any_subtree_q("org_path", paths)
+    return q
+
+
+DESK_STATUSES = {
+    "new": [CaseStatus.REPORTED, CaseStatus.ACCEPTED],
+    "verify": [CaseStatus.HANDLED, CaseStatus.VERIFIED],
+    "running": [CaseStatus.DISPATCHED],
+}
+
+
+def case_desk(*, actor: Actor, tab: str) -> QuerySet[Case]:
+    """The reporting side's desk: new cases to file and dispatch, handled ones to verify, approvals."""
+    rows = Case.objects.filter(reporting_q(actor)).select_related(*LIST_RELATED)
+    if tab == "approvals":
+        rows = rows.filter(status=CaseStatus.DISPATCHED).exclude(pending="")
+    else:
+        rows = rows.filter(status__in=DESK_STATUSES.get(tab, DESK_STATUSES["new"]))
+    return rows.order_by("created_at", "id")
+
+
+def case_parked(*, actor: Actor) -> QuerySet[Case]:
+    return (
+        perms.visible_cases(actor)
+        .filter(status=CaseStatus.PARKED)
+        .select_related(*LIST_RELATED)
+        .order_by("created_at", "id")
+    )
+
+
+def report_places(*, actor: Actor) -> list[tuple[str, str]]:
+    """Where the actor may point a report: their home first, then buildings they look after."""
+    places: list[tuple[str, str]] = []
+    if actor.household_id is not None:
+        household = Household.objects.select_related("dwelling__unit").filter(pk=actor.household_id).first()
+        if household is not None and household.dwelling is not None:
+            places.append((f"d{household.dwelling_id}", f"我家（{household.dwelling.room}）"))
+    buildings = Node.objects.none()
+    q = Q(pk__in=[])
+    homes = [p for p in [perms.compound_path(h) for h in actor_home_paths(actor)] if p]
+    paths = actor.paths(*perms.PLACE_ROLES, Role.BUILDING_HEAD) + homes
+    if paths:
+        q |= any_subtree_q("path", paths)
+    grids = actor.grid_ids(*perms.GRID_ROLES)
+    if grids:
+        q |= Q(grid_id__in=sorted(grids))
+    buildings = Node.objects.filter(q, kind=NodeKind.BUILDING).order_by("path")[:500]
+    compounds = {
+        n.path: n.name for n in Node.objects.filter(kind=NodeKind.COMPOUND, path__in={b.path[:16] for b in buildings})
+    }
+    places += [(f"b{b.pk}", f"{compounds.get(b.path[:16], '')} {b.name}") for b in buildings]
+    return places
+
+
+def actor_home_paths(actor: Actor) -> list[str]:
+    if actor.household_id is None:
+        return []
+    return list(Household.objects.filter(pk=actor.household_id).values_list("org_path", flat=True))
+
+
+def report_grids(*, actor: Actor) -> dict[str, object]:
+    """A GeoJSON FeatureCollection of the grids the actor may point at on the report map."""
+    from gongzhi.territory.models import Grid
+
+    q = Q(pk__in=[])
+    homes = [perms.compound_path(h) for h in actor_home_paths(actor)]
+    if homes:
+        q |= Q(compound__path__in=homes)
+    grids = actor.grid_ids(*perms.GRID_ROLES)
+    if grids:
+        q |= Q(pk__in=sorted(grids))
+    paths = actor.paths(*perms.PLACE_ROLES, Role.BUILDING_HEAD)
+    if paths:
+        q |= any_subtree_q("org_path", paths)
+        q |= Q(compound__path__in=[p[:16] for p in paths if len(p) > 16])
+    rows = Grid.objects.filter(q, is_active=True, boundary__isnull=False).order_by("code")[:300]
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"name": g.name}, "geometry": g.boundary} for g in rows],
+    }
+
+
+def case_list_nearby(*, actor: Actor) -> QuerySet[Case]:
+    """Public cases of the compound the actor lives in, for "me too" (none for someone without a home)."""
+    homes = [perms.compound_path(h) for h in actor_home_paths(actor)]
+    if not homes:
+        return Case.objects.none()
+    return (
+        perms.visible_cases(actor)
+        .filter(any_subtree_q("org_path", homes) & perms.public_q())
+        .select_related(*LIST_RELATED)
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,160 @@
+"""Open311 GeoReport v2, tried as a client that follows the spec would."""
+
+import datetime as dt
+
+import pytest
+from defusedxml import ElementTree
+from django.utils import timezone
+
+from gongzhi.accounts.actors import actor_for_user
+from gongzhi.cases.choices import Action, CaseStatus, Channel
+from gongzhi.cases.models import Case
+from gongzhi.cases.services import case_transition, open311_key_create, open311_key_revoke
+from gongzhi.cases.tests.helpers import report_leak
+from gongzhi.territory.services import grid_set_boundary
+from gongzhi.testing.world import SYSTEM
+
+pytestmark = pytest.mark.django_db
+BASE = "/open311/v2"
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[117.0, 31.0], [117.1, 31.0], [117.1, 31.1], [117.0, 31.1], [117.0, 31.0]]],
+}
+
+
+@pytest.fixture
+def api_key(world):
+    _key, raw = open311_key_create(actor=actor_for_user(world.user("jiedao")), name="12345 热线")
+    return raw
+
+
+def xml(response):
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    return ElementTree.fromstring(response.content)
+
+
+def test_discovery_in_both_formats(client):
+    body = client.get(f"{BASE}/discovery.json").json()
+    assert body["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert "application/json" in body["endpoints"][0]["formats"]
+    root = xml(client.get(f"{BASE}/discovery.xml"))
+    assert root.tag == "discovery" and root.find("endpoints/endpoint/url") is not None
+
+
+def test_services_list_public_leaf_categories_with_string_codes(world, client):
+    services = client.get(f"{BASE}/services.json").json()
+    codes = {s["service_code"] for s in services}
+    assert "0101" in codes and "01" not in codes
+    assert "0401" not in codes  # 邻里纠纷 is not public
+    assert all(isinstance(s["service_code"], str) for s in services)
+    root = xml(client.get(f"{BASE}/services.xml"))
+    assert root.tag == "services" and root.find("service/service_code").text == "0101"
+
+
+def test_service_definition_and_unknown_code(client):
+    definition = client.get(f"{BASE}/services/0101.json").json()
+    assert definition["service_code"] == "0101" and definition["attributes"][0]["code"] == "location_detail"
+    assert xml(client.get(f"{BASE}/services/0101.xml")).find("attributes/attribute/datatype").text == "string"
+    missing = client.get(f"{BASE}/services/9999.json")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == "404"
+    root = xml(client.get(f"{BASE}/services/9999.xml"))
+    assert root.tag == "errors" and root.find("error/description").text
+
+
+def test_post_needs_a_valid_api_key(world, client, api_key):
+    data = {"service_code": "0101", "address_id": str(world.buildings["1"].pk), "description": "漏水"}
+    assert client.post(f"{BASE}/requests.json", data).status_code == 403
+    assert client.post(f"{BASE}/requests.json", {**data, "api_key": "wrong"}).status_code == 403
+    assert xml(client.post(f"{BASE}/requests.xml", data)).find("error/code").text == "403"
+    assert Case.objects.count() == 0
+
+
+def test_post_by_point_then_read_back_in_both_formats(world, client, api_key):
+    grid_set_boundary(actor=SYSTEM, grid=world.grid_a, boundary=SQUARE)
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": api_key,
+            "service_code": "0101",
+            "lat": "31.05",
+            "long": "117.05",
+            "description": "3号楼门口水管爆裂",
+            "email": "someone@example.com",
+            "first_name": "张",
+        },
+    )
+    assert response.status_code == 201
+    [created] = response.json()
+    request_id = created["service_request_id"]
+    assert isinstance(request_id, str) and "token" not in created
+    case = Case.objects.get(pk=int(request_id))
+    assert case.status == CaseStatus.REPORTED and case.channel == Channel.OPEN311 and case.grid_id == world.grid_a.pk
+    assert case.reporter_id is None
+    [row] = client.get(f"{BASE}/requests/{request_id}.json").json()
+    assert row["status"] == "open" and row["service_code"] == "0101" and row["lat"] == "31.050"
+    assert "someone@example.com" not in str(row) and "张" not in str(row)
+    root = xml(client.get(f"{BASE}/requests/{request_id}.xml"))
+    assert root.tag == "service_requests" and root.find("request/service_request_id").text == request_id
+
+
+def test_post_errors_are_400_with_the_spec_format(world, client, api_key):
+    response = client.post(f"{BASE}/requests.json", {"api_key": api_key, "service_code": "0101"})
+    assert response.status_code == 400 and "location" in response.json()[0]["description"]
+    response = client.post(
+        f"{BASE}/requests.json", {"api_key": api_key, "service_code": "0101", "lat": "1", "long": "1"}
+    )
+    assert response.status_code == 400
+    assert client.post(f"{BASE}/requests.json", {"api_key": api_key, "service_code": "7777"}).status_code == 404
+
+
+def test_revoked_key_is_refused(world, client, api_key):
+    from gongzhi.cases.models import Open311Key
+
+    open311_key_revoke(actor=actor_for_user(world.user("jiedao")), key=Open311Key.objects.get())
+    data = {"api_key": api_key, "service_code": "0101", "address_id": str(world.buildings["1"].pk)}
+    assert client.post(f"{BASE}/requests.json", data).status_code == 403
+
+
+def test_token_lookup(world, client, api_key):
+    response = client.post(
+        f"{BASE}/requests.json",
+        {"api_key": api_key, "service_code": "0101", "address_id": str(world.buildings["2"].pk)},
+    )
+    case = Case.objects.get(pk=int(response.json()[0]["service_request_id"]))
+    [row] = client.get(f"{BASE}/tokens/{case.open311_token}.json").json()
+    assert row == {"service_request_id": str(case.pk), "token": case.open311_token}
+    assert client.get(f"{BASE}/tokens/nope.json").status_code == 404
+
+
+def test_get_requests_filters_status_and_hides_private_cases(world, actor_of, client):
+    open_case = report_leak(world, actor_of("jumin"))
+    private = report_leak(world, actor_of("jumin"), private=True)
+    done = report_leak(world, actor_of("jumin"))
+    for action, extra in ((Action.ACCEPT, {}), (Action.DISPATCH, {})):
+        done = case_transition(actor=actor_of("wangge_a"), case=done, action=action, **extra)
+    Case.objects.filter(pk=done.pk).update(status=CaseStatus.CLOSED, reply="已修复", closed_at=timezone.now())
+    ids = {r["service_request_id"] for r in client.get(f"{BASE}/requests.json").json()}
+    assert ids == {str(open_case.pk), str(done.pk)} and str(private.pk) not in ids
+    closed = client.get(f"{BASE}/requests.json?status=closed").json()
+    assert [r["service_request_id"] for r in closed] == [str(done.pk)]
+    assert closed[0]["status_notes"].endswith("已修复") and closed[0]["agency_responsible"]
+    assert closed[0]["expected_datetime"]
+    assert "居民甲" not in client.get(f"{BASE}/requests.xml").content.decode()
+    assert client.get(f"{BASE}/requests/{private.pk}.json").status_code == 404
+
+
+def test_get_requests_defaults_and_limits(world, actor_of, client):
+    cases = [report_leak(world, actor_of("jumin")) for _ in range(3)]
+    old = cases[0]
+    Case.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=120))
+    recent = client.get(f"{BASE}/requests.json").json()
+    assert str(old.pk) not in {r["service_request_id"] for r in recent} and len(recent) == 2
+    page = client.get(f"{BASE}/requests.json?page_size=1&page=2").json()
+    assert len(page) == 1 and page[0]["service_request_id"] == str(cases[1].pk)
+    too_long = client.get(f"{BASE}/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z")
+    assert too_long.status_code == 400 and "90" in too_long.json()[0]["description"]
+    assert client.get(f"{BASE}/requests.json?status=pending").status_code == 400
+    assert client.get(f"{BASE}/requests.json?page_size=0").status_code == 400
+    by_id = client.get(f"{BASE}/requests.json?service_request_id={old.pk}").json()
+    assert [r["service_request_id"] for r in by_id] == [str(old.pk)]
