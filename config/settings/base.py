@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "gongzhi.votes",
     "gongzhi.consultation",
     "gongzhi.demo",
+    "gongzhi.campaigns",
 ]
 
 MIDDLEWARE = [
