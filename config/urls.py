@@ -11,6 +11,7 @@ urlpatterns = [
     path("volunteering/", include("gongzhi.volunteering.urls")),
     path("votes/", include("gongzhi.votes.urls")),
     path("consultation/", include("gongzhi.consultation.urls")),
+    path("campaigns/", include("gongzhi.campaigns.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -146,6 +146,19 @@ ROUTES = {
     "consultation:follow-up-done": SCOPED,
     "consultation:topic-publish": SCOPED,
     "consultation:topic-drop": SCOPED,
+    # Campaigns: the list shows only campaigns over the user's places; everything else is a campaign's row.
+    "campaigns:campaign-list": SIGNED_IN,
+    "campaigns:campaign-create": ROLE_ONLY,
+    "campaigns:campaign-detail": SCOPED,
+    "campaigns:campaign-open": SCOPED,
+    "campaigns:campaign-close": SCOPED,
+    "campaigns:campaign-map": SCOPED,
+    "campaigns:visit-list": SCOPED,
+    "campaigns:visit-record": SCOPED,
+    "campaigns:person-found": SCOPED,
+    "campaigns:missing-list": SCOPED,
+    "campaigns:missing-export": SCOPED,
+    "campaigns:grid-reassign": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -215,6 +228,9 @@ POST_ONLY = {
     "volunteering:order-cancel",
     "volunteering:volunteer-status",
     "volunteering:adjustment-decide",
+    "campaigns:campaign-open",
+    "campaigns:campaign-close",
+    "campaigns:person-found",
 }
 
 
@@ -277,10 +293,11 @@ def _kwargs(world):
 
 def _participation_rows(world):
     """A poll, suggestion, report, topic, post, meeting and follow-up in compound X (votes, consultation)."""
+    from gongzhi.campaigns.tests.helpers import rows_for_routes as campaign_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
 
-    return {**vote_rows(world), **consultation_rows(world)}
+    return {**vote_rows(world), **consultation_rows(world), **campaign_rows(world)}
 
 
 def _notice_for(user):

@@ -212,6 +212,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.volunteering.nav",
     "gongzhi.votes.nav",
     "gongzhi.consultation.nav",
+    "gongzhi.campaigns.nav",
     "gongzhi.accounts.nav",
 ]
 

@@ -38,3 +38,13 @@ def open_campaign(world: World, *, scope: list | None = None) -> Campaign:  # ty
         ],
     )
     return services.campaign_open(actor=jiedao, campaign=campaign)
+
+
+def rows_for_routes(world: World) -> dict[str, int]:
+    """An open subdistrict-wide campaign and grid A's first household row (tests/test_routes.py)."""
+    from gongzhi.campaigns.models import CampaignHousehold
+
+    campaign = open_campaign(world)
+    row = CampaignHousehold.objects.filter(campaign=campaign, grid=world.grid_a).order_by("walk_key").first()
+    assert row is not None
+    return {"campaign_id": campaign.pk, "row_id": row.pk}
