@@ -245,3 +245,13 @@ GONGZHI_VOLUNTEER_ISSUER_CONTACT = env_str("GONGZHI_VOLUNTEER_ISSUER_CONTACT", "
 
 # Apps that add demo data after the territory and registry (each module has seed_demo_data(rng, today, tier)).
 GONGZHI_DEMO_MODULES = ["gongzhi.volunteering.demo", "gongzhi.votes.demo", "gongzhi.consultation.demo"]
+
+# --- Campaigns ---------------------------------------------------------------------------------------
+# A grid that stays behind a campaign's pace for this many days is reported one step up the chain.
+GONGZHI_CAMPAIGN_BEHIND_DAYS = env_int("GONGZHI_CAMPAIGN_BEHIND_DAYS", 3)
+GONGZHI_SCHEDULE += [
+    # Each morning: grid workers with gaps are told; grids behind for N days go up the chain.
+    ("campaigns-reminders", "0 8 * * *", "gongzhi.campaigns.tasks.send_reminders"),
+    # Personal answers past a campaign's retention end date are deleted (PIPL Art. 47); counts stay.
+    ("campaigns-retention", "50 3 * * *", "gongzhi.campaigns.tasks.purge_personal_answers"),
+]
