@@ -245,6 +245,7 @@ GONGZHI_VOLUNTEER_ISSUER_CONTACT = env_str("GONGZHI_VOLUNTEER_ISSUER_CONTACT", "
 
 # Apps that add demo data after the territory and registry (each module has seed_demo_data(rng, today, tier)).
 GONGZHI_DEMO_MODULES = ["gongzhi.volunteering.demo", "gongzhi.votes.demo", "gongzhi.consultation.demo"]
+GONGZHI_DEMO_MODULES += ["gongzhi.campaigns.demo"]
 
 # --- Campaigns ---------------------------------------------------------------------------------------
 # A grid that stays behind a campaign's pace for this many days is reported one step up the chain.
