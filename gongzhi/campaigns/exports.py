@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.http import FileResponse
@@ -11,36 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.campaigns import selectors
-from gongzhi.campaigns.models import Campaign, CampaignPerson
+from gongzhi.campaigns.models import Campaign
 from gongzhi.core.actors import Actor
 from gongzhi.core.audit import access_record
-from gongzhi.core.pinyin import mask_name
 from gongzhi.core.xlsx import Column, xlsx_response
-from gongzhi.territory.models import Grid, Node
-
-
-@dataclass
-class PersonLine:
-    row: CampaignPerson
-    name: str
-    address: str
-
-
-def people_lines(people: Iterable[CampaignPerson]) -> list[PersonLine]:
-    people = list(people)
-    buildings = {
-        p.household_row.household.dwelling.unit.path[: -Node.steplen]
-        for p in people
-        if p.household_row.household.dwelling
-    }
-    names = dict(Node.objects.filter(path__in=buildings).values_list("path", "name"))
-    out = []
-    for p in people:
-        d = p.household_row.household.dwelling
-        address = f"{names.get(d.unit.path[: -Node.steplen], '')}{d.unit.name}{d.room}" if d else ""
-        out.append(PersonLine(row=p, name=mask_name(p.person.name), address=address))
-    return out
-
+from gongzhi.territory.models import Grid
 
 COLUMNS = [
     Column(_("类别"), 6),
@@ -55,7 +29,7 @@ def missing_export(*, actor: Actor, campaign: Campaign, grid: Grid) -> FileRespo
     households = selectors.household_lines(
         selectors.household_rows(actor=actor, campaign=campaign, grid_id=grid.pk, state="missing")
     )
-    people = people_lines(selectors.missing_people(actor=actor, campaign=campaign, grid_id=grid.pk))
+    people = selectors.people_lines(selectors.missing_people(actor=actor, campaign=campaign, grid_id=grid.pk))
     access_record(
         actor=actor,
         action="export",
@@ -69,9 +43,9 @@ def missing_export(*, actor: Actor, campaign: Campaign, grid: Grid) -> FileRespo
 
     def rows() -> Iterator[Sequence[Any]]:
         for h in households:
-            yield (_("户"), h.address, h.head, h.row.get_state_display(), h.row.visit_count)
+            yield (_("户"), h.address, h.head, h.state_label, h.visit_count)
         for p in people:
-            yield (_("人"), p.address, p.name, p.row.get_state_display(), "")
+            yield (_("人"), p.address, p.name, p.state_label, "")
 
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     return xlsx_response(

@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.models import User
-from gongzhi.campaigns.choices import CHECKED_STATES, DONE_STATES, FieldTarget
+from gongzhi.campaigns.choices import CHECKED_STATES, DONE_STATES, FieldTarget, HouseholdState, PersonState
 from gongzhi.campaigns.models import (
     Campaign,
     CampaignDayTally,
@@ -36,6 +36,7 @@ from gongzhi.campaigns.permissions import (
     visible_tallies,
 )
 from gongzhi.core.actors import Actor, subtree_q
+from gongzhi.core.pinyin import mask_name
 from gongzhi.territory.chains import CompoundChain, compound_chains
 from gongzhi.territory.models import Grid, Node
 
@@ -208,31 +209,50 @@ def my_grids(*, actor: Actor, campaign: Campaign) -> list[Grid]:
 
 @dataclass
 class HouseholdLine:
-    row: CampaignHousehold
+    pk: int
+    grid_id: int
+    state: str
+    visit_count: int
     address: str
     head: str
-    people: list[CampaignPerson] = field(default_factory=list)
+
+    @property
+    def state_label(self) -> str:
+        return str(HouseholdState(self.state).label)
 
 
-def _addresses(rows: Iterable[CampaignHousehold]) -> dict[int, str]:
-    """Building · unit · room for each row, from two queries whatever the page size."""
-    rows = list(rows)
-    unit_paths = {r.household.dwelling.unit.path for r in rows if r.household.dwelling}
-    buildings = {p[:-STEP] for p in unit_paths}
-    names = dict(Node.objects.filter(path__in=buildings).values_list("path", "name"))
-    out = {}
-    for r in rows:
-        d = r.household.dwelling
-        if d is None:
-            out[r.pk] = r.household.number
-        else:
-            out[r.pk] = f"{names.get(d.unit.path[:-STEP], '')}{d.unit.name}{d.room}"
-    return out
+@dataclass
+class PersonLine:
+    pk: int
+    state: str
+    is_found: bool
+    name: str
+    address: str
+
+    @property
+    def state_label(self) -> str:
+        return str(PersonState(self.state).label)
+
+
+# The columns the lists show, read as plain values: model instances of five joined tables cost more
+# than the query, and whole Person rows would decrypt every ID number and phone.
+HOUSEHOLD_VALUES = {
+    "v_pk": F("pk"),
+    "v_grid_ref": F("grid_id"),
+    "v_st": F("state"),
+    "v_visits": F("visit_count"),
+    "v_number": F("household__number"),
+    "v_room": F("household__dwelling__room"),
+    "v_unit_path": F("household__dwelling__unit__path"),
+    "v_unit_name": F("household__dwelling__unit__name"),
+    "v_head_name": F("household__head__name"),
+}
 
 
 def household_rows(
     *, actor: Actor, campaign: Campaign, grid_id: int | None = None, state: str = ""
-) -> QuerySet[CampaignHousehold]:
+) -> QuerySet[CampaignHousehold, dict[str, Any]]:
+    """The household rows in walking order (building, unit, floor, room), as values for household_lines."""
     rows = visible_campaign_households(actor).filter(campaign=campaign)
     if grid_id is not None:
         rows = rows.filter(grid_id=grid_id)
@@ -240,24 +260,43 @@ def household_rows(
         rows = rows.exclude(state__in=DONE_STATES)
     elif state:
         rows = rows.filter(state=state)
-    return rows.select_related("household__dwelling__unit", "household__head").order_by("walk_key", "pk")
+    return rows.order_by("walk_key", "pk").values(**HOUSEHOLD_VALUES)  # type: ignore[return-value]
 
 
-def household_lines(rows: Iterable[CampaignHousehold], *, with_people: bool = False) -> list[HouseholdLine]:
-    from gongzhi.core.pinyin import mask_name
+def _building_names(unit_paths: Iterable[str | None]) -> dict[str, str]:
+    buildings = {p[:-STEP] for p in unit_paths if p}
+    return dict(Node.objects.filter(path__in=buildings).values_list("path", "name")) if buildings else {}
 
+
+def _address(row: dict[str, Any], buildings: dict[str, str]) -> str:
+    if not row["v_unit_path"]:
+        return str(row.get("v_number") or "")
+    return f"{buildings.get(row['v_unit_path'][:-STEP], '')}{row['v_unit_name']}{row['v_room']}"
+
+
+def household_lines(rows: Iterable[dict[str, Any]]) -> list[HouseholdLine]:
     rows = list(rows)
-    addresses = _addresses(rows)
-    lines = {
-        r.pk: HouseholdLine(
-            row=r, address=addresses[r.pk], head=mask_name(r.household.head.name) if r.household.head else ""
+    buildings = _building_names(r["v_unit_path"] for r in rows)
+    return [
+        HouseholdLine(
+            pk=r["v_pk"],
+            grid_id=r["v_grid_ref"],
+            state=r["v_st"],
+            visit_count=r["v_visits"],
+            address=_address(r, buildings),
+            head=mask_name(r["v_head_name"]) if r["v_head_name"] else "",
         )
         for r in rows
-    }
-    if with_people and lines:
-        for p in CampaignPerson.objects.filter(household_row_id__in=list(lines)).select_related("person"):
-            lines[p.household_row_id].people.append(p)
-    return list(lines.values())
+    ]
+
+
+def household_line_people(*, row: CampaignHousehold) -> list[CampaignPerson]:
+    return list(
+        CampaignPerson.objects.filter(household_row=row)
+        .select_related("person")
+        .only("state", "is_found", "household_row_id", "person__name")
+        .order_by("pk")
+    )
 
 
 def household_row_get(*, actor: Actor, campaign: Campaign, row_id: int) -> CampaignHousehold:
@@ -273,14 +312,37 @@ def household_visits(*, row: CampaignHousehold) -> QuerySet[Visit]:
     return Visit.objects.filter(household_row=row).order_by("-visited_at")
 
 
-def missing_people(*, actor: Actor, campaign: Campaign, grid_id: int) -> QuerySet[CampaignPerson]:
+def missing_people(*, actor: Actor, campaign: Campaign, grid_id: int) -> QuerySet[CampaignPerson, dict[str, Any]]:
     return (
         visible_campaign_people(actor)
         .filter(campaign=campaign, grid_id=grid_id)
         .exclude(state__in=CHECKED_STATES)
-        .select_related("person", "household_row__household__dwelling__unit")
         .order_by("household_row__walk_key", "pk")
+        .values(
+            v_pk=F("pk"),
+            v_st=F("state"),
+            v_found=F("is_found"),
+            v_name=F("person__name"),
+            v_room=F("household_row__household__dwelling__room"),
+            v_unit_path=F("household_row__household__dwelling__unit__path"),
+            v_unit_name=F("household_row__household__dwelling__unit__name"),
+        )  # type: ignore[return-value]
     )
+
+
+def people_lines(rows: Iterable[dict[str, Any]]) -> list[PersonLine]:
+    rows = list(rows)
+    buildings = _building_names(r["v_unit_path"] for r in rows)
+    return [
+        PersonLine(
+            pk=r["v_pk"],
+            state=r["v_st"],
+            is_found=r["v_found"],
+            name=mask_name(r["v_name"]),
+            address=_address(r, buildings),
+        )
+        for r in rows
+    ]
 
 
 def daily_progress(*, actor: Actor, campaign: Campaign) -> list[dict[str, Any]]:

@@ -191,10 +191,13 @@ def visit_record(request: ActorRequest, campaign_id: int, row_id: int) -> HttpRe
     actor = request.actor
     campaign = selectors.campaign_get(actor=actor, campaign_id=campaign_id)
     row = selectors.household_row_get(actor=actor, campaign=campaign, row_id=row_id)
-    line = selectors.household_lines([row], with_people=True)[0]
+    line = selectors.household_lines(
+        selectors.household_rows(actor=actor, campaign=campaign, grid_id=row.grid_id).filter(pk=row.pk)
+    )[0]
+    line_people = selectors.household_line_people(row=row)
     error = None
     if request.method == "POST":
-        answers, checks = parse_visit(request.POST, person_row_ids=[p.pk for p in line.people])
+        answers, checks = parse_visit(request.POST, person_row_ids=[p.pk for p in line_people])
         try:
             services.visit_record(
                 actor=actor,
@@ -223,7 +226,7 @@ def visit_record(request: ActorRequest, campaign_id: int, row_id: int) -> HttpRe
             "status": values.get(f"p{p.pk}-status", ""),
             "answers": [_answer(f, f"p{p.pk}-{f.key}", values) for f in person_fields],
         }
-        for p in line.people
+        for p in line_people
     ]
     return render(
         request,
@@ -291,7 +294,7 @@ def missing_list(request: ActorRequest, campaign_id: int, grid_id: int) -> HttpR
             if sees_grid_counts(actor)
             else None,
             "lines": selectors.household_lines(households),
-            "people": exports.people_lines(people),
+            "people": selectors.people_lines(people),
         },
     )
 

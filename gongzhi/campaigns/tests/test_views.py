@@ -39,7 +39,7 @@ def test_grid_worker_records_a_visit_once_even_when_submitted_twice(world, clien
     tally = CampaignGridTally.objects.get(campaign=campaign, grid=world.grid_a)
     assert (tally.households_reached, tally.persons_checked) == (1, 2)
     missing = c.get(reverse("campaigns:missing-list", args=[campaign.pk, world.grid_a.pk]))
-    assert [line.row.pk for line in missing.context["lines"]] == [
+    assert [line.pk for line in missing.context["lines"]] == [
         CampaignHousehold.objects.get(campaign=campaign, household=world.households["neighbour"]).pk
     ]
     assert "邻**" in missing.content.decode() and "邻居乙" not in missing.content.decode()
