@@ -169,6 +169,19 @@ ROUTES = {
     "open311:requests": PUBLIC,
     "open311:request-detail": PUBLIC,
     "open311:token": PUBLIC,
+    # Campaigns: the list shows only campaigns over the user's places; everything else is a campaign's row.
+    "campaigns:campaign-list": SIGNED_IN,
+    "campaigns:campaign-create": ROLE_ONLY,
+    "campaigns:campaign-detail": SCOPED,
+    "campaigns:campaign-open": SCOPED,
+    "campaigns:campaign-close": SCOPED,
+    "campaigns:campaign-map": SCOPED,
+    "campaigns:visit-list": SCOPED,
+    "campaigns:visit-record": SCOPED,
+    "campaigns:person-found": SCOPED,
+    "campaigns:missing-list": SCOPED,
+    "campaigns:missing-export": SCOPED,
+    "campaigns:grid-reassign": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -242,6 +255,9 @@ POST_ONLY = {
     "volunteering:adjustment-decide",
     "cases:case-act",
     "cases:key-revoke",
+    "campaigns:campaign-open",
+    "campaigns:campaign-close",
+    "campaigns:person-found",
 }
 
 
@@ -303,12 +319,13 @@ def _kwargs(world):
 
 
 def _participation_rows(world):
-    """A poll, suggestion, report, topic, post, meeting and follow-up in compound X (votes, consultation)."""
+    """Rows of the apps that work in compound X: votes, consultation, cases and campaigns."""
+    from gongzhi.campaigns.tests.helpers import rows_for_routes as campaign_rows
     from gongzhi.cases.tests.helpers import rows_for_routes as case_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
 
-    return {**vote_rows(world), **consultation_rows(world), **case_rows(world)}
+    return {**vote_rows(world), **consultation_rows(world), **case_rows(world), **campaign_rows(world)}
 
 
 def _notice_for(user):

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "gongzhi.votes",
     "gongzhi.consultation",
     "gongzhi.cases",
+    "gongzhi.campaigns",
     "gongzhi.demo",
 ]
 
@@ -213,6 +214,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.votes.nav",
     "gongzhi.consultation.nav",
     "gongzhi.cases.nav",
+    "gongzhi.campaigns.nav",
     "gongzhi.accounts.nav",
 ]
 
@@ -250,4 +252,15 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.votes.demo",
     "gongzhi.consultation.demo",
     "gongzhi.cases.demo",
+    "gongzhi.campaigns.demo",
+]
+
+# --- Campaigns ---------------------------------------------------------------------------------------
+# A grid that stays behind a campaign's pace for this many days is reported one step up the chain.
+GONGZHI_CAMPAIGN_BEHIND_DAYS = env_int("GONGZHI_CAMPAIGN_BEHIND_DAYS", 3)
+GONGZHI_SCHEDULE += [
+    # Each morning: grid workers with gaps are told; grids behind for N days go up the chain.
+    ("campaigns-reminders", "0 8 * * *", "gongzhi.campaigns.tasks.send_reminders"),
+    # Personal answers past a campaign's retention end date are deleted (PIPL Art. 47); counts stay.
+    ("campaigns-retention", "50 3 * * *", "gongzhi.campaigns.tasks.purge_personal_answers"),
 ]

@@ -1,0 +1,430 @@
+"""Reads of door-to-door campaigns, each starting from a visible_* scope.
+
+Coverage is read from the grid tallies (a few thousand rows at most) and rolled up by the prefix of
+each tally's path; the snapshot rows are read only for one grid's lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from gongzhi.accounts.models import User
+from gongzhi.campaigns.choices import CHECKED_STATES, DONE_STATES, FieldTarget, HouseholdState, PersonState
+from gongzhi.campaigns.models import (
+    Campaign,
+    CampaignDayTally,
+    CampaignField,
+    CampaignGridTally,
+    CampaignHousehold,
+    CampaignPerson,
+    GridAssignment,
+    Visit,
+)
+from gongzhi.campaigns.permissions import (
+    sees_grid_counts,
+    visible_campaign_households,
+    visible_campaign_people,
+    visible_campaigns,
+    visible_tallies,
+)
+from gongzhi.core.actors import Actor, subtree_q
+from gongzhi.core.pinyin import mask_name
+from gongzhi.territory.chains import CompoundChain, compound_chains
+from gongzhi.territory.models import Grid, Node
+
+STEP = Node.steplen
+
+
+def _permille(part: int, whole: int) -> int:
+    return part * 1000 // whole if whole else 0
+
+
+@dataclass
+class Coverage:
+    households_total: int = 0
+    households_reached: int = 0
+    persons_total: int = 0
+    persons_checked: int = 0
+    key: str = ""
+    name: str = ""
+    kind: str = ""
+    node_id: int | None = None
+    grid_id: int | None = None
+
+    def add(self, h_total: int, h_reached: int, p_total: int, p_checked: int) -> None:
+        self.households_total += h_total
+        self.households_reached += h_reached
+        self.persons_total += p_total
+        self.persons_checked += p_checked
+
+    @property
+    def household_permille(self) -> int:
+        return _permille(self.households_reached, self.households_total)
+
+    @property
+    def person_permille(self) -> int:
+        return _permille(self.persons_checked, self.persons_total)
+
+    @property
+    def household_pct(self) -> str:
+        return f"{self.household_permille // 10}.{self.household_permille % 10}%"
+
+    @property
+    def person_pct(self) -> str:
+        return f"{self.person_permille // 10}.{self.person_permille % 10}%"
+
+    @property
+    def households_missing(self) -> int:
+        return self.households_total - self.households_reached
+
+    @property
+    def persons_missing(self) -> int:
+        return self.persons_total - self.persons_checked
+
+
+def campaign_list(*, actor: Actor) -> QuerySet[Campaign]:
+    return visible_campaigns(actor).order_by("-starts_on", "-id")
+
+
+def campaign_get(*, actor: Actor, campaign_id: int) -> Campaign:
+    return get_object_or_404(visible_campaigns(actor), pk=campaign_id)
+
+
+def campaign_fields(*, campaign: Campaign, target: str) -> list[CampaignField]:
+    return list(CampaignField.objects.filter(campaign=campaign, target=target).order_by("sort_order", "id"))
+
+
+TALLY_COLUMNS = ("households_total", "households_reached", "persons_total", "persons_checked")
+
+
+def campaign_coverage(*, actor: Actor, campaign: Campaign, node: Node | None = None) -> Coverage:
+    """Households reached / registered and persons checked / registered over everything the actor sees."""
+    if not sees_grid_counts(actor):
+        return _coverage_from_rows(actor=actor, campaign=campaign, node=node)
+    tallies = visible_tallies(actor).filter(campaign=campaign)
+    if node is not None:
+        tallies = tallies.filter(subtree_q("org_path", node.path) | Q(org_path__in=_prefixes(node.path)))
+        if node.kind in ("building", "unit"):
+            return _coverage_from_rows(actor=actor, campaign=campaign, node=node)
+    sums = tallies.aggregate(**{c: Sum(c) for c in TALLY_COLUMNS})
+    return Coverage(
+        households_total=sums["households_total"] or 0,
+        households_reached=sums["households_reached"] or 0,
+        persons_total=sums["persons_total"] or 0,
+        persons_checked=sums["persons_checked"] or 0,
+    )
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:i] for i in range(STEP, len(path), STEP)]
+
+
+def _coverage_from_rows(*, actor: Actor, campaign: Campaign, node: Node | None) -> Coverage:
+    """For building heads and buildings: counted from the snapshot rows (a building has a few hundred)."""
+    households = visible_campaign_households(actor).filter(campaign=campaign)
+    people = visible_campaign_people(actor).filter(campaign=campaign)
+    if node is not None:
+        households = households.filter(subtree_q("org_path", node.path))
+        people = people.filter(subtree_q("household_row__org_path", node.path))
+    return Coverage(
+        households_total=households.count(),
+        households_reached=households.filter(state__in=DONE_STATES).count(),
+        persons_total=people.count(),
+        persons_checked=people.filter(state__in=CHECKED_STATES).count(),
+    )
+
+
+def coverage_rows(*, actor: Actor, campaign: Campaign, node: Node | None = None) -> list[Coverage]:
+    """One row per child of ``node`` (the top level when None) down to one row per grid under a compound."""
+    tallies = visible_tallies(actor).filter(campaign=campaign)
+    if node is not None:
+        tallies = tallies.filter(subtree_q("org_path", node.path))
+    rows = list(tallies.values_list("grid_id", "org_path", *TALLY_COLUMNS))
+    if not rows:
+        return []
+    if node is None:
+        # Start where the visible tallies part ways: the longest common prefix, one level further down.
+        common = min(len(r[1]) for r in rows) // STEP * STEP
+        for length in range(STEP, common + 1, STEP):
+            if len({r[1][:length] for r in rows}) > 1:
+                common = length - STEP
+                break
+        depth_len = common
+    else:
+        depth_len = len(node.path)
+    child_len = depth_len + STEP
+    groups: dict[str, Coverage] = {}
+    grid_rows: dict[int, Coverage] = {}
+    for grid_id, path, *counts in rows:
+        if len(path) < child_len or (node is not None and node.kind == "compound"):
+            cov = grid_rows.setdefault(grid_id, Coverage(key=f"g{grid_id}", grid_id=grid_id, kind="grid"))
+        else:
+            prefix = path[:child_len]
+            cov = groups.setdefault(prefix, Coverage(key=prefix))
+        cov.add(*counts)
+    if groups:
+        for n in Node.objects.filter(path__in=list(groups)).only("pk", "path", "name", "kind"):
+            groups[n.path].name, groups[n.path].kind, groups[n.path].node_id = n.name, n.kind, n.pk
+    if grid_rows:
+        for g in Grid.objects.filter(pk__in=list(grid_rows)).only("pk", "name", "code"):
+            grid_rows[g.pk].name = g.name
+    return sorted(groups.values(), key=lambda c: c.key) + sorted(grid_rows.values(), key=lambda c: c.name)
+
+
+def grid_coverage(*, actor: Actor, campaign: Campaign, grid_id: int) -> Coverage:
+    tally = get_object_or_404(visible_tallies(actor).filter(campaign=campaign), grid_id=grid_id)
+    return Coverage(**{c: getattr(tally, c) for c in TALLY_COLUMNS}, grid_id=grid_id, kind="grid")
+
+
+def grid_get(*, actor: Actor, campaign: Campaign, grid_id: int) -> Grid:
+    """A grid of the campaign the actor sees rows of (404 otherwise)."""
+    if (
+        not visible_campaign_households(actor).filter(campaign=campaign, grid_id=grid_id).exists()
+        and not visible_tallies(actor).filter(campaign=campaign, grid_id=grid_id).exists()
+    ):
+        raise Http404
+    return Grid.objects.select_related("compound", "community").get(pk=grid_id)
+
+
+def my_grids(*, actor: Actor, campaign: Campaign) -> list[Grid]:
+    """The grids whose households the actor walks: assigned, or held by duty."""
+    ids = set(
+        GridAssignment.objects.filter(campaign=campaign, worker_id=actor.user_id, ended_at__isnull=True).values_list(
+            "grid_id", flat=True
+        )
+    )
+    ids |= set(
+        visible_tallies(actor).filter(campaign=campaign, grid_id__in=actor.grid_ids()).values_list("grid_id", flat=True)
+    )
+    return list(Grid.objects.filter(pk__in=ids).order_by("code"))
+
+
+@dataclass
+class HouseholdLine:
+    pk: int
+    grid_id: int
+    state: str
+    visit_count: int
+    address: str
+    head: str
+
+    @property
+    def state_label(self) -> str:
+        return str(HouseholdState(self.state).label)
+
+
+@dataclass
+class PersonLine:
+    pk: int
+    state: str
+    is_found: bool
+    name: str
+    address: str
+
+    @property
+    def state_label(self) -> str:
+        return str(PersonState(self.state).label)
+
+
+# The columns the lists show, read as plain values: model instances of five joined tables cost more
+# than the query, and whole Person rows would decrypt every ID number and phone.
+HOUSEHOLD_VALUES = {
+    "v_pk": F("pk"),
+    "v_grid_ref": F("grid_id"),
+    "v_st": F("state"),
+    "v_visits": F("visit_count"),
+    "v_number": F("household__number"),
+    "v_room": F("household__dwelling__room"),
+    "v_unit_path": F("household__dwelling__unit__path"),
+    "v_unit_name": F("household__dwelling__unit__name"),
+    "v_head_name": F("household__head__name"),
+}
+
+
+def household_rows(
+    *, actor: Actor, campaign: Campaign, grid_id: int | None = None, state: str = ""
+) -> QuerySet[CampaignHousehold, dict[str, Any]]:
+    """The household rows in walking order (building, unit, floor, room), as values for household_lines."""
+    rows = visible_campaign_households(actor).filter(campaign=campaign)
+    if grid_id is not None:
+        rows = rows.filter(grid_id=grid_id)
+    if state == "missing":
+        rows = rows.exclude(state__in=DONE_STATES)
+    elif state:
+        rows = rows.filter(state=state)
+    return rows.order_by("walk_key", "pk").values(**HOUSEHOLD_VALUES)  # type: ignore[return-value]
+
+
+def _building_names(unit_paths: Iterable[str | None]) -> dict[str, str]:
+    buildings = {p[:-STEP] for p in unit_paths if p}
+    return dict(Node.objects.filter(path__in=buildings).values_list("path", "name")) if buildings else {}
+
+
+def _address(row: dict[str, Any], buildings: dict[str, str]) -> str:
+    if not row["v_unit_path"]:
+        return str(row.get("v_number") or "")
+    return f"{buildings.get(row['v_unit_path'][:-STEP], '')}{row['v_unit_name']}{row['v_room']}"
+
+
+def household_lines(rows: Iterable[dict[str, Any]]) -> list[HouseholdLine]:
+    rows = list(rows)
+    buildings = _building_names(r["v_unit_path"] for r in rows)
+    return [
+        HouseholdLine(
+            pk=r["v_pk"],
+            grid_id=r["v_grid_ref"],
+            state=r["v_st"],
+            visit_count=r["v_visits"],
+            address=_address(r, buildings),
+            head=mask_name(r["v_head_name"]) if r["v_head_name"] else "",
+        )
+        for r in rows
+    ]
+
+
+def household_line_people(*, row: CampaignHousehold) -> list[CampaignPerson]:
+    return list(
+        CampaignPerson.objects.filter(household_row=row)
+        .select_related("person")
+        .only("state", "is_found", "household_row_id", "person__name")
+        .order_by("pk")
+    )
+
+
+def household_row_get(*, actor: Actor, campaign: Campaign, row_id: int) -> CampaignHousehold:
+    return get_object_or_404(
+        visible_campaign_households(actor)
+        .filter(campaign=campaign)
+        .select_related("household__dwelling__unit", "household__head", "campaign"),
+        pk=row_id,
+    )
+
+
+def household_visits(*, row: CampaignHousehold) -> QuerySet[Visit]:
+    return Visit.objects.filter(household_row=row).order_by("-visited_at")
+
+
+def missing_people(*, actor: Actor, campaign: Campaign, grid_id: int) -> QuerySet[CampaignPerson, dict[str, Any]]:
+    return (
+        visible_campaign_people(actor)
+        .filter(campaign=campaign, grid_id=grid_id)
+        .exclude(state__in=CHECKED_STATES)
+        .order_by("household_row__walk_key", "pk")
+        .values(
+            v_pk=F("pk"),
+            v_st=F("state"),
+            v_found=F("is_found"),
+            v_name=F("person__name"),
+            v_room=F("household_row__household__dwelling__room"),
+            v_unit_path=F("household_row__household__dwelling__unit__path"),
+            v_unit_name=F("household_row__household__dwelling__unit__name"),
+        )  # type: ignore[return-value]
+    )
+
+
+def people_lines(rows: Iterable[dict[str, Any]]) -> list[PersonLine]:
+    rows = list(rows)
+    buildings = _building_names(r["v_unit_path"] for r in rows)
+    return [
+        PersonLine(
+            pk=r["v_pk"],
+            state=r["v_st"],
+            is_found=r["v_found"],
+            name=mask_name(r["v_name"]),
+            address=_address(r, buildings),
+        )
+        for r in rows
+    ]
+
+
+def daily_progress(*, actor: Actor, campaign: Campaign) -> list[dict[str, Any]]:
+    """Per day: households first covered and persons first checked, and the running totals."""
+    q = Q(pk__in=visible_tallies(actor).filter(campaign=campaign).values("pk"))
+    grid_ids = CampaignGridTally.objects.filter(q).values("grid_id")
+    days = (
+        CampaignDayTally.objects.filter(campaign=campaign, grid_id__in=grid_ids)
+        .values("day")
+        .annotate(h=Sum("households_reached"), p=Sum("persons_checked"))
+        .order_by("day")
+    )
+    out, h_run, p_run = [], 0, 0
+    for d in days:
+        h_run += d["h"]
+        p_run += d["p"]
+        day: dt.date = d["day"]
+        out.append(
+            {"day": day.isoformat(), "households": d["h"], "persons": d["p"], "h_total": h_run, "p_total": p_run}
+        )
+    return out
+
+
+def map_data(*, actor: Actor, campaign: Campaign) -> dict[str, Any]:
+    """GeoJSON of the visible grids with their household coverage in per-mille (the map page)."""
+    tallies = {
+        t["grid_id"]: t for t in visible_tallies(actor).filter(campaign=campaign).values("grid_id", *TALLY_COLUMNS)
+    }
+    features, values = [], []
+    for grid in Grid.objects.filter(pk__in=list(tallies), boundary__isnull=False).only("pk", "name", "boundary"):
+        t = tallies[grid.pk]
+        name = f"{grid.name}#{grid.pk}"
+        features.append({"type": "Feature", "properties": {"name": name}, "geometry": grid.boundary})
+        values.append(
+            {
+                "name": name,
+                "value": _permille(t["households_reached"], t["households_total"]) / 10,
+                "label": grid.name,
+                "households": f"{t['households_reached']}/{t['households_total']}",
+                "persons": f"{t['persons_checked']}/{t['persons_total']}",
+            }
+        )
+    return {"geo": {"type": "FeatureCollection", "features": features}, "values": values}
+
+
+@dataclass
+class GridHolders:
+    grid: Grid
+    workers: list[User]
+    coverage: Coverage
+
+
+def grid_holders(*, actor: Actor, campaign: Campaign, compound: Node) -> tuple[list[GridHolders], CompoundChain | None]:
+    """Who walks each grid of a compound in this campaign, and the compound's responsibility chain."""
+    tallies = {t.grid_id: t for t in visible_tallies(actor).filter(campaign=campaign, org_path=compound.path)}
+    workers: dict[int, list[User]] = defaultdict(list)
+    for a in (
+        GridAssignment.objects.filter(campaign=campaign, grid_id__in=list(tallies), ended_at__isnull=True)
+        .select_related("worker")
+        .order_by("worker__username")
+    ):
+        workers[a.grid_id].append(a.worker)
+    grids = Grid.objects.filter(pk__in=list(tallies)).order_by("code")
+    holders = [
+        GridHolders(
+            grid=g,
+            workers=workers[g.pk],
+            coverage=Coverage(**{c: getattr(tallies[g.pk], c) for c in TALLY_COLUMNS}, grid_id=g.pk, name=g.name),
+        )
+        for g in grids
+    ]
+    chains = compound_chains(actor=actor, compound_ids=[compound.pk])
+    return holders, (chains[0] if chains else None)
+
+
+def assignment_history(*, actor: Actor, campaign: Campaign, grid: Grid) -> QuerySet[GridAssignment]:
+    return GridAssignment.objects.filter(campaign=campaign, grid=grid).select_related("worker").order_by("-assigned_at")
+
+
+def person_field_list(campaign: Campaign) -> list[CampaignField]:
+    return campaign_fields(campaign=campaign, target=FieldTarget.PERSON)
+
+
+def household_field_list(campaign: Campaign) -> list[CampaignField]:
+    return campaign_fields(campaign=campaign, target=FieldTarget.HOUSEHOLD)
