@@ -1,7 +1,7 @@
 """A demo screening campaign over the whole subdistrict, opened six days ago, with partial progress.
 
 The campaign is planned and opened through the services (the snapshot is the real INSERT … SELECT);
-the visits and person checks of the past days are written in bulk (gongzhi.demo.bulk), the snapshot
+the visits and person checks of the past days are written in bulk (gongzhi.core.bulk), the snapshot
 rows' states are set from them with one UPDATE … FROM a temporary table, and the tallies are then
 rebuilt by ``recount`` — the same path an operator uses to repair counts. Grid A of the personas is
 about half done, so wangge_a has doors left to knock on.
@@ -27,7 +27,7 @@ from gongzhi.campaigns import services
 from gongzhi.campaigns.choices import CampaignKind, FieldKind, FieldTarget, HouseholdState, PersonState
 from gongzhi.campaigns.models import Campaign, CampaignHousehold, CampaignPerson, GridAssignment, PersonCheck, Visit
 from gongzhi.core.actors import Actor
-from gongzhi.demo.bulk import Ids, insert_rows, reset_sequences
+from gongzhi.core.bulk import Ids, insert_rows, reset_sequences
 from gongzhi.territory.choices import NodeKind
 from gongzhi.territory.models import Node
 

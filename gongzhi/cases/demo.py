@@ -33,7 +33,7 @@ from gongzhi.cases.services import (
     route_for,
     working_calendar,
 )
-from gongzhi.demo.bulk import Ids, insert_rows, reset_sequences
+from gongzhi.core.bulk import Ids, insert_rows, reset_sequences
 from gongzhi.registry.models import Household
 from gongzhi.territory.choices import NodeKind
 from gongzhi.territory.models import Node
