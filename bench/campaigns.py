@@ -129,6 +129,7 @@ def main() -> int:
     args = parse_args()
     setup_django()
     from django.db import connection
+    from django.db.models import F
     from django.test import Client
     from django.urls import reverse
 
@@ -200,7 +201,12 @@ def main() -> int:
     log(f"page: {value} ms")
 
     # 3. one grid's missing list, as its worker sees it
-    tally_row = CampaignGridTally.objects.filter(campaign=campaign).order_by("-households_total").first()
+    # The grid with the most households still missing: the longest list, and doors left to knock on.
+    tally_row = (
+        CampaignGridTally.objects.filter(campaign=campaign)
+        .order_by(F("households_reached") - F("households_total"), "grid_id")
+        .first()
+    )
     assert tally_row is not None
     worker = User.objects.filter(
         campaign_assignments__campaign=campaign, campaign_assignments__grid_id=tally_row.grid_id
