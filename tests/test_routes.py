@@ -187,6 +187,9 @@ API_OPERATIONS = {
     ("get", "/api/v1/votes/polls/{poll_id}"): SCOPED,
     ("post", "/api/v1/votes/polls/{poll_id}/ballots"): SCOPED,
     ("get", "/api/v1/votes/polls/{poll_id}/result"): SCOPED,
+    ("get", "/api/v1/campaigns/"): SCOPED,
+    ("get", "/api/v1/campaigns/{campaign_id}/coverage"): SCOPED,
+    ("post", "/api/v1/campaigns/{campaign_id}/households/{row_id}/visits"): SCOPED,
 }
 POST_ONLY = {
     "registry:household-member-add",
