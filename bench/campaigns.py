@@ -129,6 +129,7 @@ def main() -> int:
     args = parse_args()
     setup_django()
     from django.db import connection
+    from django.db.models import F
     from django.test import Client
     from django.urls import reverse
 
@@ -137,12 +138,13 @@ def main() -> int:
     from gongzhi.campaigns import selectors, services
     from gongzhi.campaigns.choices import CampaignStatus, HouseholdState, PersonState
     from gongzhi.campaigns.models import Campaign, CampaignGridTally, CampaignHousehold, CampaignPerson, Visit
+    from gongzhi.core.actors import Actor
 
     vendor = connection.vendor
     campaign = Campaign.objects.filter(status=CampaignStatus.OPEN).order_by("pk").first()
     jiedao_user = User.objects.filter(username="jiedao").first()
-    if campaign is None or jiedao_user is None:
-        log("No open campaign or no jiedao: seed the database with seed_demo first.")
+    if campaign is None:
+        log("No open campaign: seed the database with seed_demo first.")
         return 2
     households = CampaignHousehold.objects.filter(campaign=campaign).count()
     persons = CampaignPerson.objects.filter(campaign=campaign).count()
@@ -150,7 +152,8 @@ def main() -> int:
     log(f"{vendor}: campaign #{campaign.pk}, {households} households, {persons} persons, {grids} grids")
     big = households > 200_000
     coverage_goal_ms = 300 if vendor == "postgresql" else 50
-    jiedao = actor_for_user(jiedao_user)
+    # The officer's view when the demo has jiedao; else the whole campaign as a scheduled job sees it.
+    jiedao = actor_for_user(jiedao_user) if jiedao_user is not None else Actor.system("bench")
     figures = []
 
     # 1. coverage, whole scope
@@ -175,37 +178,45 @@ def main() -> int:
     )
     log(f"coverage: {value} ms (hand GROUP BY {limit} ms, hand tally SUM {tally_ms} ms)")
 
-    # 2. the coverage page as jiedao
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(jiedao_user)
-    url = reverse("campaigns:campaign-detail", args=[campaign.pk])
+    # 2. the coverage page as jiedao (skipped when the demo has no jiedao)
+    if jiedao_user is not None:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(jiedao_user)
+        url = reverse("campaigns:campaign-detail", args=[campaign.pk])
 
-    def page() -> int:
-        response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        return len(response.content)
+        def page() -> int:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            return len(response.content)
 
-    value, _size = median_ms(page, max(5, args.repeat // 2))
-    figures.append(
-        {
-            "figure": "coverage page render (jiedao)",
-            "value": value,
-            "unit": "ms",
-            "limit": None,
-            "goal": "< 1000 ms (whole page: coverage, drill-down, progress; no hand-SQL counterpart)",
-            "pass": value < 1000,
-        }
-    )
-    log(f"page: {value} ms")
+        value, _size = median_ms(page, max(5, args.repeat // 2))
+        figures.append(
+            {
+                "figure": "coverage page render (jiedao)",
+                "value": value,
+                "unit": "ms",
+                "limit": None,
+                "goal": "< 1000 ms (whole page: coverage, drill-down, progress; no hand-SQL counterpart)",
+                "pass": value < 1000,
+            }
+        )
+        log(f"page: {value} ms")
 
     # 3. one grid's missing list, as its worker sees it
-    tally_row = CampaignGridTally.objects.filter(campaign=campaign).order_by("-households_total").first()
+    # The grid with the most households still missing: the longest list, and doors left to knock on.
+    tally_row = (
+        CampaignGridTally.objects.filter(campaign=campaign)
+        .order_by(F("households_reached") - F("households_total"), "grid_id")
+        .first()
+    )
     assert tally_row is not None
     worker = User.objects.filter(
         campaign_assignments__campaign=campaign, campaign_assignments__grid_id=tally_row.grid_id
     ).first()
     actor = actor_for_user(worker) if worker is not None else jiedao
+    if actor.user_id is None:
+        log("No walker for the grid and no jiedao: the visits are recorded by the system actor.")
     grid_id = tally_row.grid_id
 
     def missing() -> int:

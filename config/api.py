@@ -4,6 +4,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 
 from gongzhi.accounts.api_auth import ActorRateThrottle, SessionActorAuth, TokenActorAuth
+from gongzhi.campaigns.api import router as campaigns_router
 from gongzhi.cases.api import router as cases_router
 from gongzhi.registry.api import router as registry_router
 from gongzhi.territory.api import router as territory_router
@@ -26,3 +27,4 @@ api.add_router("/registry/", registry_router)
 api.add_router("/volunteering/", volunteering_router)
 api.add_router("/votes/", votes_router)
 api.add_router("/cases/", cases_router)
+api.add_router("/campaigns/", campaigns_router)

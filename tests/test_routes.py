@@ -212,6 +212,9 @@ API_OPERATIONS = {
     ("get", "/api/v1/votes/polls/{poll_id}/result"): SCOPED,
     ("get", "/api/v1/cases/cases"): SCOPED,
     ("get", "/api/v1/cases/cases/{case_id}"): SCOPED,
+    ("get", "/api/v1/campaigns/"): SCOPED,
+    ("get", "/api/v1/campaigns/{campaign_id}/coverage"): SCOPED,
+    ("post", "/api/v1/campaigns/{campaign_id}/households/{row_id}/visits"): SCOPED,
 }
 POST_ONLY = {
     "registry:household-member-add",

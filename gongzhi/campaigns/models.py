@@ -95,11 +95,21 @@ class CampaignField(models.Model):
 
 
 class CampaignHousehold(models.Model):
-    """A household to visit, copied from the registry at opening, with its grid, path and walking order."""
+    """A household to visit, copied from the registry at opening, with its grid, path and walking order.
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="household_rows")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey("territory.Grid", on_delete=models.PROTECT, related_name="+")
+    Snapshot rows are written only by INSERT … SELECT from the very rows they name, in the opening
+    transaction, so their references to the registry and the territory cannot dangle when written; a
+    database foreign key there would cost one deferred lookup per row at commit (about five million at
+    tier M: over a minute) and an index per column. Django still applies PROTECT on delete.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="household_rows", db_index=False)
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    grid = models.ForeignKey(
+        "territory.Grid", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     org_path = ByteOrderCharField(max_length=255)
     # unit path + floor + room: sorting on it walks building, unit, floor, room.
     walk_key = ByteOrderCharField(max_length=300)
@@ -126,10 +136,17 @@ class CampaignHousehold(models.Model):
 class CampaignPerson(models.Model):
     """A person to check: from the registry at opening, or found during the campaign (is_found)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="person_rows")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    # The campaign is also the household row's; no second database check per row.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="person_rows", db_constraint=False, db_index=False
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     household_row = models.ForeignKey(CampaignHousehold, on_delete=models.CASCADE, related_name="person_rows")
-    grid = models.ForeignKey("territory.Grid", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        "territory.Grid", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     state = models.CharField(max_length=10, choices=PersonState.choices, default=PersonState.PENDING)
     is_found = models.BooleanField(default=False)
     checked_on = models.DateField(null=True, blank=True)

@@ -234,3 +234,15 @@ def test_system_actor_sees_everything(world):  # type: ignore[no-untyped-def]
     campaign = open_campaign(world)
     cov = selectors.campaign_coverage(actor=Actor.system("t"), campaign=campaign)
     assert as_tuple(cov) == independent_count(campaign)
+
+
+def test_recount_command_reports_and_fixes_drift(world, actor_of):  # type: ignore[no-untyped-def]
+    from django.core.management import CommandError, call_command
+
+    campaign = open_campaign(world)
+    call_command("campaign_recount", str(campaign.pk))
+    CampaignGridTally.objects.filter(campaign=campaign, grid=world.grid_b).update(households_total=9)
+    with pytest.raises(CommandError, match="drifted"):
+        call_command("campaign_recount", str(campaign.pk))
+    call_command("campaign_recount", str(campaign.pk), "--fix")
+    assert services.tallies_mismatch(campaign) == {}

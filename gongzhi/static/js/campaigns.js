@@ -15,7 +15,8 @@
     }
     var chart = window.echarts.init(box);
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      // Rich-text tooltips are drawn on the canvas: HTML ones carry style attributes the CSP refuses.
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0 },
       grid: { left: 48, right: 16, top: 32, bottom: 32 },
       xAxis: { type: "category", data: rows.map(function (r) { return r.day.slice(5); }) },
@@ -39,9 +40,10 @@
     chart.setOption({
       tooltip: {
         trigger: "item",
+        renderMode: "richText",
         formatter: function (p) {
           var d = p.data || {};
-          return (d.label || p.name) + "<br>" + (d.households || "") + " · " + (p.value === undefined ? "" : p.value + "%");
+          return (d.label || p.name) + "\n" + (d.households || "") + " · " + (p.value === undefined ? "" : p.value + "%");
         }
       },
       visualMap: {
