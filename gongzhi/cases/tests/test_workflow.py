@@ -121,6 +121,8 @@ def test_a_resident_sees_public_cases_of_the_compound_but_not_private_ones(world
     with pytest.raises(DomainError):
         case_transition(actor=jumin, case=public, action=Action.ME_TOO)
     assert Case.objects.get(pk=public.pk).me_too_count == 1
+    with pytest.raises(NotAllowed):
+        case_transition(actor=actor_of("baobao"), case=public, action=Action.ME_TOO)
     assert add_user("x", "x") and not visible_cases(actor_for_user(world.user("outsider"))).exists()
 
 
