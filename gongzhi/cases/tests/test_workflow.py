@@ -226,6 +226,7 @@ def test_a_new_deadline_is_a_new_breach_and_handled_cases_do_not_escalate(world,
     case = case_transition(actor=actor_of("wuye"), case=case, action=Action.REQUEST_EXTENSION, hours=7, note="x")
     case = case_transition(actor=actor_of("shequ"), case=case, action=Action.APPROVE_EXTENSION)
     assert cases_escalate(now=case.deadline_at + dt.timedelta(minutes=1)) == 1
+    assert Notification.objects.filter(recipient=world.user("wangge_a"), kind="case-escalation").count() == 2
     case = case_transition(actor=actor_of("wuye"), case=case, action=Action.HANDLE, note="ok", photos=[clean_photo()])
     assert case.status == CaseStatus.HANDLED and case.is_on_time is True
     assert cases_escalate(now=timezone.now() + dt.timedelta(days=30)) == 0
