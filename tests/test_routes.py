@@ -169,6 +169,7 @@ ROUTES = {
     "open311:requests": PUBLIC,
     "open311:request-detail": PUBLIC,
     "open311:token": PUBLIC,
+    "open311:media": PUBLIC,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
