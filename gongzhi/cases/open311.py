@@ -278,7 +278,7 @@ def request_query(params: dict[str, str], *, base_url: str = "") -> list[dict[st
     found = list(rows.order_by("-created_at", "-id").values(*FIELDS)[offset : offset + page_size])
     first_photo: dict[int, int] = {}
     for case_id, photo_id in (
-        CasePhoto.objects.filter(case_id__in=[r["pk"] for r in found]).order_by("-id").values_list("case_id", "id")
+        CasePhoto.objects.filter(case_id__in=[r["pk"] for r in found]).order_by("id").values_list("case_id", "id")
     ):
         first_photo[case_id] = photo_id
     result = []
