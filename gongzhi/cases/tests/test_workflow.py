@@ -230,3 +230,13 @@ def test_a_new_deadline_is_a_new_breach_and_handled_cases_do_not_escalate(world,
     case = case_transition(actor=actor_of("wuye"), case=case, action=Action.HANDLE, note="ok", photos=[clean_photo()])
     assert case.status == CaseStatus.HANDLED and case.is_on_time is True
     assert cases_escalate(now=timezone.now() + dt.timedelta(days=30)) == 0
+
+
+def test_the_scheduled_job_escalates_overdue_cases(world, actor_of, settings):
+    from gongzhi.cases.tasks import escalate_overdue
+
+    assert ("cases-escalate", "*/10 * * * *", "gongzhi.cases.tasks.escalate_overdue") in settings.GONGZHI_SCHEDULE
+    case = dispatched(world, actor_of)
+    Case.objects.filter(pk=case.pk).update(deadline_at=timezone.now() - dt.timedelta(minutes=5))
+    assert escalate_overdue.call() == 1
+    assert escalate_overdue.call() == 0
