@@ -182,6 +182,7 @@ ROUTES = {
     "campaigns:missing-list": SCOPED,
     "campaigns:missing-export": SCOPED,
     "campaigns:grid-reassign": SCOPED,
+    "open311:media": PUBLIC,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,

@@ -88,9 +88,13 @@ def cases_escalate(*, now: dt.datetime | None = None) -> int:
             if not case_ids:
                 continue
             made += len(case_ids)
-            rows = list(Case.objects.filter(pk__in=case_ids).values_list("pk", "grid_id", "compound_id", "category_id"))
+            rows = list(
+                Case.objects.filter(pk__in=case_ids).values_list(
+                    "pk", "grid_id", "compound_id", "category_id", "deadline_at"
+                )
+            )
             names = dict(CaseCategory.objects.values_list("pk", "name"))
-            recipients = _recipients(step, [(pk, grid, compound) for pk, grid, compound, _cat in rows])
+            recipients = _recipients(step, [(pk, grid, compound) for pk, grid, compound, _cat, _d in rows])
             role_label = Role(step.role).label
             note = _("超过处置时限，升级至%(role)s") % {"role": role_label}
             CaseEvent.objects.bulk_create(
@@ -106,7 +110,7 @@ def cases_escalate(*, now: dt.datetime | None = None) -> int:
                 for pk, *_rest in rows
             )
             notices = []
-            for pk, _grid, _compound, category_id in rows:
+            for pk, _grid, _compound, category_id, deadline_at in rows:
                 title = _("事件超期未办：%(c)s（#%(n)d）") % {"c": names.get(category_id, ""), "n": pk}
                 url = reverse("cases:case-detail", args=[pk])
                 for user_id in recipients.get(pk, []):
@@ -117,7 +121,8 @@ def cases_escalate(*, now: dt.datetime | None = None) -> int:
                             title=title[:200],
                             body=note,
                             url=url,
-                            dedupe_key=f"case-escalation:{pk}:{step.level}:{now.date()}",
+                            # One notice per breach and level: a new deadline is a new breach.
+                            dedupe_key=f"case-escalation:{pk}:{step.level}:{deadline_at:%Y%m%d%H%M%S}",
                         )
                     )
             Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=1000)

@@ -151,11 +151,24 @@ def total(rows: list[MeasureRow]) -> MeasureRow:
     return MeasureRow(key=None, label=str(_("合计")), **sums)
 
 
+def ratio_text(numerator: int, denominator: int, *, scale: int = 100, places: int = 1, suffix: str = "") -> str:
+    """numerator ÷ denominator × scale, rounded half up to ``places`` decimals in integer arithmetic
+    (exact, and fast enough for the officer's table of some 1,800 grids)."""
+    if not denominator:
+        return "—"
+    unit = 10**places
+    tenths = (2 * numerator * scale * unit + denominator) // (2 * denominator)
+    whole, part = divmod(tenths, unit)
+    return (f"{whole}.{part:0{places}d}" if places else str(whole)) + suffix
+
+
 def percent(value: Fraction | None) -> str:
     if value is None:
         return "—"
-    return f"{float(value * 100):.1f}%"
+    return ratio_text(value.numerator, value.denominator, suffix="%")
 
 
 def decimal(value: Fraction | None, places: int = 1) -> str:
-    return "—" if value is None else f"{float(value):.{places}f}"
+    if value is None:
+        return "—"
+    return ratio_text(value.numerator, value.denominator, scale=1, places=places)

@@ -169,6 +169,12 @@ class Case(TimeStampedModel):
                 name="case_running_deadline",
             ),
             models.Index(fields=["org_path", "status"], name="case_path_status"),
+            # The desk and parked lists read only unfinished cases: a few thousand among millions.
+            models.Index(
+                fields=["status", "created_at"],
+                condition=Q(status__in=["reported", "accepted", "dispatched", "handled", "verified", "parked"]),
+                name="case_open_status",
+            ),
             models.Index(fields=["grid", "status", "created_at"], name="case_grid_status"),
             models.Index(fields=["handler_node", "status", "deadline_at"], name="case_handler_queue"),
             models.Index(fields=["reporter", "created_at"], name="case_reporter"),

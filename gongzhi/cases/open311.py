@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.cases import services
 from gongzhi.cases.choices import DONE_STATUSES, OPEN_STATUSES, CaseStatus, TimeUnit
-from gongzhi.cases.models import Case, CaseCategory
+from gongzhi.cases.models import Case, CaseCategory, CasePhoto
 from gongzhi.cases.permissions import public_cases
 from gongzhi.core.exceptions import DomainError
 from gongzhi.territory.choices import NodeKind
@@ -242,7 +242,7 @@ def _int(value: str, name: str, default: int) -> int:
     return int(value)
 
 
-def request_query(params: dict[str, str]) -> list[dict[str, str]]:
+def request_query(params: dict[str, str], *, base_url: str = "") -> list[dict[str, str]]:
     rows = public_cases()
     ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:
@@ -275,8 +275,19 @@ def request_query(params: dict[str, str]) -> list[dict[str, str]]:
     page_size = min(_int(params.get("page_size", ""), "page_size", MAX_ROWS), MAX_ROWS)
     page = _int(params.get("page", ""), "page", 1)
     offset = (page - 1) * page_size
-    found = rows.order_by("-created_at", "-id").values(*FIELDS)[offset : offset + page_size]
-    return [_request_row(r) for r in found]
+    found = list(rows.order_by("-created_at", "-id").values(*FIELDS)[offset : offset + page_size])
+    first_photo: dict[int, int] = {}
+    for case_id, photo_id in (
+        CasePhoto.objects.filter(case_id__in=[r["pk"] for r in found]).order_by("id").values_list("case_id", "id")
+    ):
+        first_photo[case_id] = photo_id
+    result = []
+    for r in found:
+        row = _request_row(r)
+        if r["pk"] in first_photo:
+            row["media_url"] = base_url + reverse("open311:media", kwargs={"photo_id": first_photo[r["pk"]]})
+        result.append(row)
+    return result
 
 
 @csrf_exempt
@@ -285,7 +296,9 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
         return _handle(fmt, lambda: _request_create(request, fmt))
     if request.method != "GET":
         return _error(fmt, Open311Error(400, "only GET and POST are supported"))
-    return _handle(fmt, lambda: _respond(fmt, "service_requests", "request", request_query(request.GET.dict())))
+    base = request.build_absolute_uri("/").rstrip("/")
+    params = request.GET.dict()
+    return _handle(fmt, lambda: _respond(fmt, "service_requests", "request", request_query(params, base_url=base)))
 
 
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -331,7 +344,8 @@ def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> H
     def build() -> HttpResponse:
         if not service_request_id.isdigit():
             raise Open311Error(404, f"service request {service_request_id} not found")
-        found = request_query({"service_request_id": service_request_id})
+        base = request.build_absolute_uri("/").rstrip("/")
+        found = request_query({"service_request_id": service_request_id}, base_url=base)
         if not found:
             raise Open311Error(404, f"service request {service_request_id} not found")
         return _respond(fmt, "service_requests", "request", found)
@@ -347,3 +361,12 @@ def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
         return _respond(fmt, "service_requests", "request", [{"service_request_id": str(case.pk), "token": token}])
 
     return _handle(fmt, build)
+
+
+def media(request: HttpRequest, photo_id: int) -> HttpResponse:
+    """A photo of a public case, as stored: re-encoded without EXIF (no position, no device)."""
+    photo = CasePhoto.objects.filter(pk=photo_id, case__in=public_cases()).first()
+    if photo is None:
+        return _error("xml", Open311Error(404, f"media {photo_id} not found"))
+    with photo.image.open("rb") as f:
+        return HttpResponse(f.read(), content_type="image/jpeg")

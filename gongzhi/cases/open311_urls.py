@@ -25,4 +25,5 @@ urlpatterns = [
     path("requests.<fmt:fmt>", open311.request_list, name="requests"),
     path("requests/<slug:service_request_id>.<fmt:fmt>", open311.request_detail, name="request-detail"),
     path("tokens/<slug:token>.<fmt:fmt>", open311.token, name="token"),
+    path("media/<int:photo_id>.jpg", open311.media, name="media"),
 ]

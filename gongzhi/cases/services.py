@@ -286,7 +286,8 @@ def _may(actor: Actor, case: Case, action: str) -> bool:
     if action == Action.RATE:
         return perms.is_reporter(actor, case)
     if action == Action.ME_TOO:
-        return actor.is_authenticated and not perms.is_reporter(actor, case)
+        # Residents say "me too"; staff who meet the same problem file or merge instead.
+        return actor.is_resident and not perms.is_reporter(actor, case)
     return perms.is_reporting_side(actor, case)
 
 

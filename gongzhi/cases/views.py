@@ -37,6 +37,7 @@ def _render(request: ActorRequest, template: str, context: dict[str, Any]) -> Ht
         "handle": perms.may_handle(actor),
         "measures": perms.may_see_measures(actor),
         "nearby": actor.is_resident,
+        "officer": perms.may_edit_calendar(actor),
     }
     return render(request, template, {**context, "nav": nav, "now": timezone.now()})
 

@@ -52,3 +52,14 @@ def test_api_lists_only_visible_cases(world, actor_of, client_of):
     detail = client_of("wangge_a").get(f"/api/v1/cases/cases/{mine.pk}").json()
     assert detail["events"][0]["action"] == "report"
     assert client_of("wangge_b").get(f"/api/v1/cases/cases/{mine.pk}").status_code == 404
+
+
+def test_ratios_are_rounded_half_up_exactly():
+    from gongzhi.cases.measures import ratio_text
+
+    assert ratio_text(1, 3, suffix="%") == "33.3%"
+    assert ratio_text(2, 3, suffix="%") == "66.7%"
+    assert ratio_text(1, 8, suffix="%") == "12.5%"
+    assert ratio_text(1, 16, suffix="%") == "6.3%"  # 6.25 rounds up
+    assert ratio_text(737, 972, suffix="%") == "75.8%"  # 天门 Dec-2016: 按期结案率 75.82 %
+    assert ratio_text(9, 2, scale=1, places=2) == "4.50" and ratio_text(0, 0) == "—"

@@ -158,3 +158,14 @@ def test_get_requests_defaults_and_limits(world, actor_of, client):
     assert client.get(f"{BASE}/requests.json?page_size=0").status_code == 400
     by_id = client.get(f"{BASE}/requests.json?service_request_id={old.pk}").json()
     assert [r["service_request_id"] for r in by_id] == [str(old.pk)]
+
+
+def test_media_url_serves_the_photo_without_exif_and_only_for_public_cases(world, actor_of, client):
+    public = report_leak(world, actor_of("jumin"))
+    private = report_leak(world, actor_of("jumin"), private=True)
+    [row] = client.get(f"{BASE}/requests/{public.pk}.json").json()
+    assert row["media_url"].startswith("http://testserver/open311/v2/media/")
+    image = client.get(row["media_url"].removeprefix("http://testserver"))
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    assert b"PhoneMaker" not in image.content
+    assert client.get(f"{BASE}/media/{private.photos.get().pk}.jpg").status_code == 404

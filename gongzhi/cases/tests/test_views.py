@@ -91,6 +91,8 @@ def test_officer_edits_the_calendar(world, client_of):
     assert response.status_code == 302
     assert WorkCalendarDay.objects.get(day="2026-12-31").is_working is False
     assert client_of("shequ").get(reverse("cases:calendar")).status_code == 404
+    assert reverse("cases:calendar") in client_of("jiedao").get(reverse("cases:desk")).content.decode()
+    assert reverse("cases:calendar") not in client_of("shequ").get(reverse("cases:desk")).content.decode()
 
 
 def test_photo_is_served_only_in_scope(world, actor_of, client_of):

@@ -121,6 +121,8 @@ def test_a_resident_sees_public_cases_of_the_compound_but_not_private_ones(world
     with pytest.raises(DomainError):
         case_transition(actor=jumin, case=public, action=Action.ME_TOO)
     assert Case.objects.get(pk=public.pk).me_too_count == 1
+    with pytest.raises(NotAllowed):
+        case_transition(actor=actor_of("baobao"), case=public, action=Action.ME_TOO)
     assert add_user("x", "x") and not visible_cases(actor_for_user(world.user("outsider"))).exists()
 
 
@@ -224,6 +226,17 @@ def test_a_new_deadline_is_a_new_breach_and_handled_cases_do_not_escalate(world,
     case = case_transition(actor=actor_of("wuye"), case=case, action=Action.REQUEST_EXTENSION, hours=7, note="x")
     case = case_transition(actor=actor_of("shequ"), case=case, action=Action.APPROVE_EXTENSION)
     assert cases_escalate(now=case.deadline_at + dt.timedelta(minutes=1)) == 1
+    assert Notification.objects.filter(recipient=world.user("wangge_a"), kind="case-escalation").count() == 2
     case = case_transition(actor=actor_of("wuye"), case=case, action=Action.HANDLE, note="ok", photos=[clean_photo()])
     assert case.status == CaseStatus.HANDLED and case.is_on_time is True
     assert cases_escalate(now=timezone.now() + dt.timedelta(days=30)) == 0
+
+
+def test_the_scheduled_job_escalates_overdue_cases(world, actor_of, settings):
+    from gongzhi.cases.tasks import escalate_overdue
+
+    assert ("cases-escalate", "*/10 * * * *", "gongzhi.cases.tasks.escalate_overdue") in settings.GONGZHI_SCHEDULE
+    case = dispatched(world, actor_of)
+    Case.objects.filter(pk=case.pk).update(deadline_at=timezone.now() - dt.timedelta(minutes=5))
+    assert escalate_overdue.call() == 1
+    assert escalate_overdue.call() == 0
