@@ -22,15 +22,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import log, setup_django
 
 
 def parse_args() -> argparse.Namespace:
@@ -39,19 +36,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--visits", type=int, default=40)
     return parser.parse_args()
-
-
-def setup_django() -> None:
-    os.environ.setdefault("GONGZHI_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def median_ms(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:

@@ -16,41 +16,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import common
+from bench.common import log, setup_django
+
 OVERDUE = 1000
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def setup_django() -> None:
-    os.environ["GONGZHI_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
 def median_ms(work: Callable[[], Any], *, runs: int = 7, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        work()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        samples.append(1000 * (time.perf_counter() - started))
-    return round(statistics.median(samples), 1)
+    return round(common.median_ms(work, runs=runs, warmup=warmup), 1)
 
 
 def figure(name: str, value: float, limit: float | None, goal_ms: float, note: str = "") -> dict[str, Any]:
