@@ -5,7 +5,10 @@ Writes go through the pages (and Open311 for external channels); the same scope 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any, overload
 
+from django.db.models import QuerySet
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -61,7 +64,31 @@ def _summary(case: Case) -> dict[str, object]:
 @paginate(PageNumberPagination, page_size=50)
 def case_list(request: ApiRequest, status: str = "") -> object:
     rows = perms.visible_cases(request.auth).select_related("category").order_by("-created_at", "-id")
-    return [_summary(c) for c in (rows.filter(status=status) if status else rows)[:1000]]
+    return _Summaries((rows.filter(status=status) if status else rows)[:1000])
+
+
+class _Summaries(Sequence[dict[str, Any]]):
+    """The newest 1,000 cases as the paginator sees them: only the page asked for is read and converted.
+
+    Converting all 1,000 on every request made the list the slowest call of the API at a million cases.
+    """
+
+    def __init__(self, rows: QuerySet[Case]) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return self.rows.count()
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [_summary(case) for case in self.rows[index]]
+        return _summary(self.rows[index])
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)

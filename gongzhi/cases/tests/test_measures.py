@@ -48,7 +48,10 @@ def test_measures_follow_the_scope(world, actor_of):
 def test_api_lists_only_visible_cases(world, actor_of, client_of):
     mine = report_leak(world, actor_of("jumin"))
     body = client_of("jumin").get("/api/v1/cases/cases").json()
-    assert [c["id"] for c in body["items"]] == [mine.pk]
+    assert [c["id"] for c in body["items"]] == [mine.pk] and body["count"] == 1
+    second = report_leak(world, actor_of("jumin"))
+    page = client_of("jumin").get("/api/v1/cases/cases?page=1").json()
+    assert [c["id"] for c in page["items"]] == [second.pk, mine.pk] and page["count"] == 2
     detail = client_of("wangge_a").get(f"/api/v1/cases/cases/{mine.pk}").json()
     assert detail["events"][0]["action"] == "report"
     assert client_of("wangge_b").get(f"/api/v1/cases/cases/{mine.pk}").status_code == 404
