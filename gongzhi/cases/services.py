@@ -95,7 +95,7 @@ def place_locate(
 ) -> Place:
     if dwelling is not None:
         unit = Node.objects.get(pk=dwelling.unit_id)
-        building = unit.get_parent()
+        building = Node.objects.get_parent(unit)
     if building is not None:
         if building.kind != NodeKind.BUILDING:
             raise DomainError(_("请选择楼栋。"), field="building")
