@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ValidationError
 
@@ -95,7 +95,7 @@ def visit_record(request: ApiRequest, campaign_id: int, row_id: int) -> object:
     try:
         payload = VisitIn.model_validate_json(request.body or b"{}")
     except ValidationError:
-        return 400, {"detail": "走访记录格式不对：需要 idempotency_key 和 outcome。", "field": "outcome"}
+        return Status(400, {"detail": "走访记录格式不对：需要 idempotency_key 和 outcome。", "field": "outcome"})
     try:
         visit = services.visit_record(
             actor=actor,
@@ -107,8 +107,8 @@ def visit_record(request: ApiRequest, campaign_id: int, row_id: int) -> object:
             note=payload.note,
         )
     except NotAllowed as exc:
-        return 403, {"detail": exc.message}
+        return Status(403, {"detail": exc.message})
     except DomainError as exc:
-        return 400, {"detail": exc.message, "field": exc.field}
+        return Status(400, {"detail": exc.message, "field": exc.field})
     row.refresh_from_db(fields=["state"])
-    return 201, {"visit_id": visit.pk, "household_row_id": row.pk, "state": row.state}
+    return Status(201, {"visit_id": visit.pk, "household_row_id": row.pk, "state": row.state})

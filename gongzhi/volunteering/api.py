@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -141,11 +141,11 @@ def activity_get(request: ApiRequest, activity_id: int) -> object:
     response={201: SignUpOut},
     summary="Sign up (or join the waiting list); volunteer_id picks a ward, else the caller's own record",
 )
-def activity_signup(request: ApiRequest, activity_id: int, volunteer_id: int | None = None) -> tuple[int, SignUp]:
+def activity_signup(request: ApiRequest, activity_id: int, volunteer_id: int | None = None) -> Status[SignUp]:
     activity = selectors.activity_get(actor=request.auth, activity_id=activity_id)
     volunteer = selectors.own_volunteer_get(actor=request.auth, volunteer_id=volunteer_id)
     signup = _domain(lambda: services.signup_create(actor=request.auth, activity=activity, volunteer=volunteer))
-    return 201, signup
+    return Status(201, signup)
 
 
 @router.get("/shop/items", response=list[ItemOut], summary="What the caller's shop offers")
@@ -165,7 +165,7 @@ def item_redeem(
     quantity: int = 1,
     volunteer_id: int | None = None,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
-) -> tuple[int, Order]:
+) -> Status[Order]:
     item = selectors.shop_item_get(actor=request.auth, item_id=item_id)
     try:
         volunteer = selectors.own_volunteer_get(actor=request.auth, volunteer_id=volunteer_id)
@@ -176,7 +176,7 @@ def item_redeem(
             actor=request.auth, volunteer=volunteer, item=item, quantity=quantity, client_key=idempotency_key
         )
     )
-    return (201 if created else 200), order
+    return Status(201 if created else 200, order)
 
 
 @router.get("/orders", response=list[OrderOut])

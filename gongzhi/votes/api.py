@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ValidationError
 
@@ -152,22 +152,22 @@ def ballot_cast(request: ApiRequest, poll_id: int) -> object:
     try:
         payload = BallotIn.model_validate_json(request.body or b"{}")
     except ValidationError:
-        return 400, {"detail": "选票格式不对：choices 应为 {题目编号: [选项编号, …]}。", "field": "choices"}
+        return Status(400, {"detail": "选票格式不对：choices 应为 {题目编号: [选项编号, …]}。", "field": "choices"})
     try:
         services.ballot_cast(actor=actor, poll=poll, choices=payload.choices, voter_key=payload.voter_key)
     except NotAllowed as exc:
-        return 403, {"detail": exc.message}
+        return Status(403, {"detail": exc.message})
     except AlreadyVoted as exc:
-        return 409, {"detail": exc.message, "field": exc.field}
+        return Status(409, {"detail": exc.message, "field": exc.field})
     except DomainError as exc:
-        return 400, {"detail": exc.message, "field": exc.field}
-    return 201, {"recorded": True, "poll_id": poll.pk}
+        return Status(400, {"detail": exc.message, "field": exc.field})
+    return Status(201, {"recorded": True, "poll_id": poll.pk})
 
 
 @router.get("/polls/{poll_id}/result", response={200: ResultOut, 403: ErrorOut})
 def poll_result(request: ApiRequest, poll_id: int) -> object:
     poll = selectors.poll_get(actor=request.auth, poll_id=poll_id)
     try:
-        return 200, selectors.poll_result(actor=request.auth, poll=poll)
+        return Status(200, selectors.poll_result(actor=request.auth, poll=poll))
     except ResultsSealed as exc:
-        return 403, {"detail": exc.message}
+        return Status(403, {"detail": exc.message})
