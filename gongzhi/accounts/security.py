@@ -81,7 +81,9 @@ def api_token_create(*, user: User, name: str, days: int | None = 365) -> tuple[
 
 
 def api_token_user(token: str) -> User | None:
-    record = ApiToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True).select_related("user").first()
+    # The user's person comes in the same query: actor_for_user reads it next, on every API call.
+    tokens = ApiToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True)
+    record = tokens.select_related("user", "user__person").first()
     now = timezone.now()
     if record is None or not record.user.is_active or (record.expires_at and record.expires_at <= now):
         return None
