@@ -51,8 +51,16 @@ def person_list(
     status: str | None = PersonStatus.RESIDENT,
 ) -> QuerySet[Person]:
     people = visible_people(actor)
+    order: tuple[str, ...] = ("org_path", "id")
     if search.strip():
         people = people.filter(person_search_q(search))
+        # A name or pinyin search lists by name: the name indexes then give the first page in order, where
+        # ordering by place made SQLite walk the whole scope in place order to find 50 matching names.
+        kind = classify_query(search)[0]
+        if kind is QueryKind.NAME:
+            order = ("name", "id")
+        elif kind is QueryKind.PINYIN:
+            order = ("name_pinyin", "id")
     if grid_id is not None:
         people = people.filter(grid_id=grid_id)
     if node is not None:
@@ -61,7 +69,7 @@ def person_list(
         people = people.filter(care_tag_links__tag_id=care_tag_id)
     if status:
         people = people.filter(status=status)
-    return people.select_related("grid", "household__dwelling__unit").order_by("org_path", "id")
+    return people.select_related("grid", "household__dwelling__unit").order_by(*order)
 
 
 def person_get(*, actor: Actor, person_id: int) -> Person:
