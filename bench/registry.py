@@ -35,8 +35,10 @@ ROWS = {"T": 2_000, "S": 100_000, "M": 100_000}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强文斌玉兰海燕红梅春梅建华"
 RELATIONS = ["户主", "配偶", "子女", "父母"]
-LEDGER_HEADER: tuple[str, ...] = ("小区", "楼栋", "单元", "房号", "姓名", "证件类型", "证件号码", "联系电话")
-LEDGER_HEADER += ("与户主关系", "是否产权人", "专有面积")
+LEDGER_HEADER = (
+    *("小区", "楼栋", "单元", "房号", "姓名", "证件类型", "证件号码", "联系电话"),
+    *("与户主关系", "是否产权人", "专有面积"),
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -248,7 +250,7 @@ def measure_export() -> list[Figure]:
             round(count / (bare_ms / 1000)),
             goal="< 10 s",
             passed=ms < 10_000,
-            note=f"{ms / 1000:.1f} s; bare SELECT + write-only xlsx {bare_ms / 1000:.1f} s",
+            note=f"{ms / 1000:.1f} s; one hand-written SELECT into the same sheet writer {bare_ms / 1000:.1f} s",
             extra={"seconds": round(ms / 1000, 2), "limit_seconds": round(bare_ms / 1000, 2)},
         )
     ]
