@@ -40,11 +40,17 @@
     if (!holder || !source || !window.echarts || !lon || !lat) {
       return;
     }
+    var shortGridName = function (name) {
+      var match = /(第[0-9一二三四五六七八九十]+网格)$/.exec(name || "");
+      return match ? match[1] : name;
+    };
     window.echarts.registerMap("case-grids", JSON.parse(source.textContent));
     var chart = window.echarts.init(holder);
     var option = function (point) {
       return {
-        geo: { map: "case-grids", roam: true, label: { show: true, fontSize: 10 },
+        // Grid names repeat the compound's ("华侨新村第1网格"); on a phone-wide map only "第1网格" fits.
+        geo: { map: "case-grids", roam: true,
+               label: { show: true, fontSize: 10, formatter: function (p) { return shortGridName(p.name); } },
                itemStyle: { areaColor: "#f4f6f8", borderColor: "#9aa5b1" } },
         series: [{ type: "scatter", coordinateSystem: "geo", symbolSize: 14, data: point ? [point] : [] }]
       };
