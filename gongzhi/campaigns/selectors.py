@@ -16,7 +16,8 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from gongzhi.accounts.models import User
+from gongzhi.accounts.choices import Role
+from gongzhi.accounts.models import Duty, User
 from gongzhi.campaigns.choices import CHECKED_STATES, DONE_STATES, FieldTarget, HouseholdState, PersonState
 from gongzhi.campaigns.models import (
     Campaign,
@@ -416,6 +417,14 @@ def grid_holders(*, actor: Actor, campaign: Campaign, compound: Node) -> tuple[l
     ]
     chains = compound_chains(actor=actor, compound_ids=[compound.pk])
     return holders, (chains[0] if chains else None)
+
+
+def reassign_candidates(*, grid: Grid, current: set[int], on: dt.date) -> list[User]:
+    """Who may walk a grid: the grid heads and workers on duty in its community, and whoever holds it now."""
+    on_duty = Duty.objects.filter(
+        Duty.current_q(on), role__in=[Role.GRID_HEAD, Role.GRID_WORKER], grid__community=grid.community
+    ).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=set(on_duty) | current).order_by("username"))
 
 
 def assignment_history(*, actor: Actor, campaign: Campaign, grid: Grid) -> QuerySet[GridAssignment]:

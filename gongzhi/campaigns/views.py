@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.choices import Role
-from gongzhi.accounts.models import Duty, User
 from gongzhi.campaigns import exports, selectors, services
 from gongzhi.campaigns.choices import CHECK_STATUSES, VISIT_OUTCOMES, HouseholdState
 from gongzhi.campaigns.forms import CampaignForm, FoundPersonForm, ReassignForm, parse_visit
@@ -331,18 +329,8 @@ def grid_reassign(request: ActorRequest, campaign_id: int, grid_id: int) -> Http
         raise Http404
     history = list(selectors.assignment_history(actor=actor, campaign=campaign, grid=grid))
     current = {a.worker_id for a in history if a.ended_at is None}
-    on = timezone.localdate()
-    staff_ids = (
-        set(
-            Duty.objects.filter(
-                Duty.current_q(on), role__in=[Role.GRID_HEAD, Role.GRID_WORKER], grid__community=grid.community
-            ).values_list("user_id", flat=True)
-        )
-        | current
-    )
-    candidates = [
-        (str(u.pk), u.full_name or u.username) for u in User.objects.filter(pk__in=staff_ids).order_by("username")
-    ]
+    staff = selectors.reassign_candidates(grid=grid, current=current, on=timezone.localdate())
+    candidates = [(str(u.pk), u.full_name or u.username) for u in staff]
     form = ReassignForm(request.POST or None, candidates=candidates, initial={"workers": [str(pk) for pk in current]})
     if request.method == "POST" and form.is_valid():
         try:
@@ -350,7 +338,8 @@ def grid_reassign(request: ActorRequest, campaign_id: int, grid_id: int) -> Http
                 actor=actor,
                 campaign=campaign,
                 grid=grid,
-                workers=list(User.objects.filter(pk__in=[int(pk) for pk in form.cleaned_data["workers"]])),
+                # The form accepts only the candidates' keys, so the chosen workers are among them.
+                workers=[u for u in staff if str(u.pk) in form.cleaned_data["workers"]],
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:

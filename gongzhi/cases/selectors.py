@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from gongzhi.accounts.choices import Role
 from gongzhi.cases import permissions as perms
 from gongzhi.cases.choices import CaseStatus, HandlerKind
-from gongzhi.cases.models import Case, CaseEvent, CasePhoto
+from gongzhi.cases.models import Case, CaseCategory, CaseEvent, CasePhoto, Open311Key, WorkCalendarDay
 from gongzhi.core.actors import Actor, any_subtree_q
 from gongzhi.registry.models import Household
 from gongzhi.territory.choices import NodeKind
@@ -21,6 +21,24 @@ def case_get(*, actor: Actor, case_id: int) -> Case:
     return get_object_or_404(
         perms.visible_cases(actor).select_related(*LIST_RELATED, "building", "dwelling", "merged_into"), pk=case_id
     )
+
+
+def category_find(*, category_id: int | None) -> CaseCategory | None:
+    """The category a form names (categories are configuration, the same for everyone), or None."""
+    return CaseCategory.objects.filter(pk=category_id).first() if category_id else None
+
+
+def calendar_days(*, limit: int = 200) -> QuerySet[WorkCalendarDay]:
+    """The calendar's exceptions, newest first (for the officer's calendar page)."""
+    return WorkCalendarDay.objects.order_by("-day")[:limit]
+
+
+def open311_key_list() -> QuerySet[Open311Key]:
+    return Open311Key.objects.select_related("created_by").order_by("-created_at")
+
+
+def open311_key_get(*, key_id: int) -> Open311Key:
+    return get_object_or_404(Open311Key, pk=key_id)
 
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:

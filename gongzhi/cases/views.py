@@ -17,7 +17,7 @@ from gongzhi.cases import permissions as perms
 from gongzhi.cases import selectors, services
 from gongzhi.cases.choices import Action
 from gongzhi.cases.forms import ActionForm, CalendarForm, KeyForm, ReportForm, category_choices
-from gongzhi.cases.models import CaseCategory, Open311Key, WorkCalendarDay
+from gongzhi.cases.models import CaseCategory
 from gongzhi.cases.photos import photos_clean
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest, add_domain_error
@@ -149,7 +149,7 @@ def case_act(request: ActorRequest, case_id: int) -> HttpResponse:
         return redirect("cases:case-detail", case_id=case.pk)
     data = form.cleaned_data
     try:
-        category = CaseCategory.objects.filter(pk=data["category"]).first() if data["category"] else None
+        category = selectors.category_find(category_id=data["category"])
         target = perms.visible_cases(request.actor).filter(pk=data["target"]).first() if data["target"] else None
         services.case_transition(
             actor=request.actor,
@@ -230,7 +230,7 @@ def calendar(request: ActorRequest) -> HttpResponse:
         else:
             messages.success(request, _("工作日历已更新。"))
             return redirect("cases:calendar")
-    days = WorkCalendarDay.objects.order_by("-day")[:200]
+    days = selectors.calendar_days()
     return _render(request, "cases/calendar.html", {"form": form, "days": days})
 
 
@@ -244,7 +244,7 @@ def keys(request: ActorRequest) -> HttpResponse:
             _key, raw = services.open311_key_create(actor=request.actor, name=form.cleaned_data["name"])
         except DomainError as exc:
             add_domain_error(form, exc)
-    rows = Open311Key.objects.select_related("created_by").order_by("-created_at")
+    rows = selectors.open311_key_list()
     return _render(request, "cases/keys.html", {"form": form, "keys": rows, "raw": raw})
 
 
@@ -252,6 +252,6 @@ def keys(request: ActorRequest) -> HttpResponse:
 @require_POST
 def key_revoke(request: ActorRequest, key_id: int) -> HttpResponse:
     _role_only(perms.may_manage_keys(request.actor))
-    services.open311_key_revoke(actor=request.actor, key=get_object_or_404(Open311Key, pk=key_id))
+    services.open311_key_revoke(actor=request.actor, key=selectors.open311_key_get(key_id=key_id))
     messages.success(request, _("密钥已吊销。"))
     return redirect("cases:keys")
