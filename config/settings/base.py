@@ -172,6 +172,11 @@ LOGGING = {
 # --- Login security (MLPS level 3) ------------------------------------------------------------------
 GONGZHI_LOCKOUT_FAILURES = env_int("GONGZHI_LOCKOUT_FAILURES", 5)
 GONGZHI_LOCKOUT_MINUTES = env_int("GONGZHI_LOCKOUT_MINUTES", 15)
+# A shared address (an office, a housing estate's NAT) is throttled only far above one account's limit.
+GONGZHI_ADDRESS_THROTTLE_FAILURES = env_int("GONGZHI_ADDRESS_THROTTLE_FAILURES", 50)
+GONGZHI_ADDRESS_THROTTLE_MINUTES = env_int("GONGZHI_ADDRESS_THROTTLE_MINUTES", 15)
+# Reverse proxies whose X-Forwarded-For is believed (nginx on the same machine: "127.0.0.1,::1").
+GONGZHI_TRUSTED_PROXIES = env_list("GONGZHI_TRUSTED_PROXIES", [])
 GONGZHI_IDLE_TIMEOUT_MINUTES = env_int("GONGZHI_IDLE_TIMEOUT_MINUTES", 30)
 # TOTP for every role that can reveal personal data. Development turns it off so that the demo
 # personas log in with the password alone (GONGZHI_REQUIRE_2FA=0 in config/settings/dev.py).

@@ -13,9 +13,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
 from gongzhi.accounts.actors import actor_for_user
-from gongzhi.accounts.middleware import client_ip
 from gongzhi.accounts.models import User
-from gongzhi.accounts.security import api_token_user, needs_two_factor
+from gongzhi.accounts.security import api_token_user, client_ip, needs_two_factor
 from gongzhi.core.actors import Actor
 
 

@@ -14,12 +14,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.actors import actor_for_user
 from gongzhi.accounts.models import User
-from gongzhi.accounts.security import needs_two_factor
+from gongzhi.accounts.security import client_ip, needs_two_factor
 from gongzhi.core.actors import Actor
-
-
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 class ActorMiddleware:

@@ -7,9 +7,11 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from gongzhi.accounts.choices import Role
@@ -27,8 +29,32 @@ TWO_FACTOR_ROLES = (
 )
 
 
+class LockoutReason(StrEnum):
+    ACCOUNT = "account"
+    ADDRESS = "address"
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or, behind a proxy named in GONGZHI_TRUSTED_PROXIES (nginx on
+    the same machine is 127.0.0.1), the nearest address in X-Forwarded-For that is not a trusted proxy.
+
+    Without this every login behind nginx would come from 127.0.0.1 and share one address throttle.
+    Only trusted proxies are believed: a client can write any X-Forwarded-For it likes.
+    """
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    trusted = settings.GONGZHI_TRUSTED_PROXIES
+    if remote not in trusted:
+        return remote
+    forwarded = [a.strip() for a in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if address not in trusted:
+            return address[:45]
+    return remote
+
+
 @dataclass(frozen=True)
 class Lockout:
+    reason: LockoutReason
     until: dt.datetime
 
 
@@ -36,21 +62,54 @@ def lockout_window() -> dt.timedelta:
     return dt.timedelta(minutes=settings.GONGZHI_LOCKOUT_MINUTES)
 
 
+def address_throttle_window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.GONGZHI_ADDRESS_THROTTLE_MINUTES)
+
+
+def _locked_until(failures: QuerySet[LoginFailure], *, limit: int, window: dt.timedelta) -> dt.datetime | None:
+    recent = list(failures.filter(at__gte=timezone.now() - window).order_by("-at").values_list("at", flat=True)[:limit])
+    if len(recent) < limit:
+        return None
+    # Locked until the window has passed over the oldest of the last `limit` failures.
+    return recent[-1] + window
+
+
 def login_lockout(*, username: str, ip_address: str) -> Lockout | None:
-    """A lockout in force for this account or this address, if any."""
-    since = timezone.now() - lockout_window()
-    limit = settings.GONGZHI_LOCKOUT_FAILURES
-    failures = LoginFailure.objects.filter(at__gte=since)
-    for q in (Q(username=username.lower()), Q(ip_address=ip_address)):
-        recent = list(failures.filter(q).order_by("-at").values_list("at", flat=True)[:limit])
-        if len(recent) >= limit:
-            # Locked until the window has passed over the oldest of the last `limit` failures.
-            return Lockout(until=recent[-1] + lockout_window())
+    """A lockout in force for this account, or a throttle on this address, if any.
+
+    The two limits are separate on purpose: a subdistrict office or a housing estate sends every user's
+    login from one shared address, so five typos by one person lock that person's account only. The
+    address is throttled at a much higher count (GONGZHI_ADDRESS_THROTTLE_FAILURES, default 50), which
+    stops guessing across many accounts without stopping an office's ordinary mistakes.
+    """
+    account = _locked_until(
+        LoginFailure.objects.filter(username=username.lower()),
+        limit=settings.GONGZHI_LOCKOUT_FAILURES,
+        window=lockout_window(),
+    )
+    if account is not None:
+        return Lockout(reason=LockoutReason.ACCOUNT, until=account)
+    if not ip_address:
+        return None
+    address = _locked_until(
+        LoginFailure.objects.filter(ip_address=ip_address),
+        limit=settings.GONGZHI_ADDRESS_THROTTLE_FAILURES,
+        window=address_throttle_window(),
+    )
+    if address is not None:
+        return Lockout(reason=LockoutReason.ADDRESS, until=address)
     return None
 
 
 def login_failure_record(*, username: str, ip_address: str) -> None:
     LoginFailure.objects.create(username=username.lower()[:150], ip_address=ip_address)
+
+
+def login_failures_left(*, username: str) -> int:
+    """How many more wrong passwords this account may take before it is locked."""
+    since = timezone.now() - lockout_window()
+    failed = LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
+    return max(settings.GONGZHI_LOCKOUT_FAILURES - failed, 0)
 
 
 def login_success_record(*, username: str) -> None:
