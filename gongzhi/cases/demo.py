@@ -24,7 +24,7 @@ from gongzhi.accounts.actors import actor_for_user
 from gongzhi.accounts.models import User
 from gongzhi.cases import worktime
 from gongzhi.cases.choices import Action, CaseStatus, Channel
-from gongzhi.cases.models import Case, CaseCategory
+from gongzhi.cases.models import Case, CaseCategory, CaseEvent
 from gongzhi.cases.photos import CleanPhoto, photo_clean
 from gongzhi.cases.services import (
     case_report,
@@ -108,14 +108,71 @@ def _workflow_cases(rng: random.Random) -> int:
     made.append(step(shed, shequ, Action.PARK, note="需城管执法立案，列入季度专项整治"))
     green = dispatched(report(wangge, "0203", "中心草坪被车压坏一大片", building))
     made.append(step(green, wuye, Action.REQUEST_EXTENSION, hours=14, note="需等待草皮到货"))
-    risk = dispatched(report(wangge, "0403", "2号楼楼道有电动车飞线充电", building))
     # Left alone past its deadline: the first escalation run tells the grid head, later the 包保干部.
-    Case.objects.filter(pk=risk.pk).update(deadline_at=timezone.now() - dt.timedelta(hours=2))
-    made.append(risk)
+    made.append(_overdue_case(wangge, cats["0403"], "2号楼楼道有电动车飞线充电", building))
     made.append(
         step(report(jumin, "0202", "楼道里有人放了旧沙发"), wangge, Action.REJECT, note=f"与 #{made[0].pk} 重复")
     )
     return len(made)
+
+
+def _overdue_case(reporter: Any, category: CaseCategory, description: str, place: Any) -> Case:
+    """A case reported and dispatched earlier and left alone past its deadline, with its event trail.
+
+    A live case cannot be made overdue without waiting, and moving a live case's times back would edit
+    its append-only events; so, like the bulk history, this one is written as it would have been
+    recorded: reported, accepted, dispatched, with each time in order and the deadline on the calendar.
+    """
+    calendar = working_calendar()
+    now = timezone.now()
+    amount, unit = category.time_limit_amount, category.time_limit_unit
+    dispatched = now - dt.timedelta(hours=3)
+    while worktime.deadline(dispatched, amount, unit, calendar) > now - dt.timedelta(hours=2):
+        dispatched -= dt.timedelta(hours=1)
+    accepted = dispatched - dt.timedelta(minutes=20)
+    reported = accepted - dt.timedelta(minutes=40)
+    route = route_for(org_path=place.org_path, compound=place.compound, category=category)
+    case = Case.objects.create(
+        reporter_id=reporter.user_id,
+        channel=Channel.GRID_WORKER,
+        category=category,
+        description=description,
+        building=place.building,
+        dwelling=place.dwelling,
+        longitude=place.longitude,
+        latitude=place.latitude,
+        org_path=place.org_path,
+        grid=place.grid,
+        compound=place.compound,
+        status=CaseStatus.DISPATCHED,
+        accepted_at=accepted,
+        dispatched_at=dispatched,
+        deadline_at=worktime.deadline(dispatched, amount, unit, calendar),
+        handler_kind=route.kind,
+        handler_node=route.node,
+        handler_label=route.label,
+    )
+    # created_at and updated_at are set by the database's clock on insert; history carries its own.
+    Case.objects.filter(pk=case.pk).update(created_at=reported, updated_at=dispatched)
+    steps = [
+        ("report", "", CaseStatus.REPORTED, reported),
+        (Action.ACCEPT, CaseStatus.REPORTED, CaseStatus.ACCEPTED, accepted),
+        (Action.DISPATCH, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, dispatched),
+    ]
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            at=at,
+            actor_id=reporter.user_id,
+            actor_name=reporter.username,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+        )
+        for action, from_status, to_status, at in steps
+    )
+    case.refresh_from_db()
+    return case
 
 
 def _bulk_history(rng: random.Random, count: int, now: dt.datetime) -> int:

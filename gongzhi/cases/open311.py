@@ -1,8 +1,11 @@
 """Open311 GeoReport v2 at /open311/v2/ (see docs/cases.md and reference §2).
 
 Services are our public leaf categories (service_code = category code); requests are public cases.
-XML is the default and JSON is chosen by extension; ids and codes are strings; errors use the spec's
-errors/error list with HTTP 400, 403 or 404. GETs are open and show no reporter's personal data —
+XML is the default and JSON is chosen by extension. JSON is typed as the spec's JSON examples type it
+(booleans for metadata, variable and required; numbers for order, lat, long and an error's code; null
+for an unknown position), because clients test `if service["metadata"]` and the string "false" is true;
+ids and codes stay strings. XML carries the same values as text. Errors use the spec's errors/error
+list with HTTP 400, 403 or 404. GETs are open and show no reporter's personal data —
 no name, no dwelling, coordinates rounded to about 100 m. POST needs an api_key issued by the
 subdistrict officer; the request enters the same workflow at "reported".
 """
@@ -30,6 +33,8 @@ from gongzhi.territory.models import Node
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_ROWS = 1000
+# The pagination extension's page number: bounded so that OFFSET stays far inside a 64-bit integer.
+MAX_PAGE = 1_000_000
 DEFAULT_DAYS = 90
 CHANGESET = "2026-12-04T00:00:00+08:00"
 
@@ -56,6 +61,10 @@ def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
     elif isinstance(value, dict):
         for k, v in value.items():
             _xml_value(child, k, v)
+    elif isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif isinstance(value, float):
+        child.text = f"{value:.3f}"
     else:
         child.text = "" if value is None else str(value)
 
@@ -79,7 +88,7 @@ def _respond(fmt: str, root: str, item: str | None, data: Any, status: int = 200
 
 
 def _error(fmt: str, exc: Open311Error) -> HttpResponse:
-    return _respond(fmt, "errors", "error", [{"code": str(exc.status), "description": exc.description}], exc.status)
+    return _respond(fmt, "errors", "error", [{"code": exc.status, "description": exc.description}], exc.status)
 
 
 def _handle(fmt: str, build: Any) -> HttpResponse:
@@ -115,12 +124,12 @@ def _services() -> QuerySet[CaseCategory]:
     return CaseCategory.objects.filter(parent__isnull=False, is_active=True, is_public=True).select_related("parent")
 
 
-def _service_row(c: CaseCategory) -> dict[str, str]:
+def _service_row(c: CaseCategory) -> dict[str, Any]:
     return {
         "service_code": c.code,
         "service_name": c.name,
         "description": c.acceptance_condition,
-        "metadata": "true",
+        "metadata": True,
         "type": "realtime",
         "keywords": c.name,
         "group": c.parent.name if c.parent else "",
@@ -143,21 +152,21 @@ def service_definition(request: HttpRequest, service_code: str, fmt: str) -> Htt
             raise Open311Error(404, f"service_code {service_code} not found")
         attributes = [
             {
-                "variable": "true",
+                "variable": True,
                 "code": "location_detail",
                 "datatype": "string",
-                "required": "false",
+                "required": False,
                 "datatype_description": "楼栋、单元等",
-                "order": "1",
+                "order": 1,
                 "description": "具体位置",
             },
             {
-                "variable": "false",
+                "variable": False,
                 "code": "time_limit",
                 "datatype": "text",
-                "required": "false",
+                "required": False,
                 "datatype_description": "",
-                "order": "2",
+                "order": 2,
                 "description": _notice(category) + "；结案条件：" + category.closing_condition,
             },
         ]
@@ -192,11 +201,12 @@ FIELDS = (
 STATUS_LABELS = {s.value: str(s.label) for s in CaseStatus}
 
 
-def _coordinate(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
+def _coordinate(value: float | None) -> float | None:
+    # Rounded to about 100 m: a public list must not point at a reporter's door.
+    return None if value is None else round(value, 3)
 
 
-def _request_row(r: dict[str, Any]) -> dict[str, str]:
+def _request_row(r: dict[str, Any]) -> dict[str, Any]:
     closed = r["status"] in DONE_STATUSES
     notes = STATUS_LABELS.get(r["status"], r["status"])
     if closed and r["reply"]:
@@ -234,19 +244,24 @@ def _date(value: str, name: str) -> dt.datetime:
     return parsed if parsed.tzinfo else timezone.make_aware(parsed)
 
 
-def _int(value: str, name: str, default: int) -> int:
+def _is_id(value: str) -> bool:
+    """ASCII digits that fit a 64-bit key ("²".isdigit() is true, and 20 digits overflow SQLite)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+def _int(value: str, name: str, default: int, maximum: int) -> int:
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
-        raise Open311Error(400, f"{name} must be a positive integer")
+    if not _is_id(value) or not 1 <= int(value) <= maximum:
+        raise Open311Error(400, f"{name} must be an integer from 1 to {maximum}")
     return int(value)
 
 
-def request_query(params: dict[str, str], *, base_url: str = "") -> list[dict[str, str]]:
+def request_query(params: dict[str, str], *, base_url: str = "") -> list[dict[str, Any]]:
     rows = public_cases()
     ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:
-        if not all(i.isdigit() for i in ids):
+        if not all(_is_id(i) for i in ids):
             raise Open311Error(400, "service_request_id must be a comma-separated list of ids")
         rows = rows.filter(pk__in=[int(i) for i in ids[:MAX_ROWS]])
     else:
@@ -272,8 +287,9 @@ def request_query(params: dict[str, str], *, base_url: str = "") -> list[dict[st
                 else:
                     raise Open311Error(400, "status must be open or closed")
             rows = rows.filter(status__in=sorted(wanted))
-    page_size = min(_int(params.get("page_size", ""), "page_size", MAX_ROWS), MAX_ROWS)
-    page = _int(params.get("page", ""), "page", 1)
+    # A larger page_size than the cap is served at the cap, as the spec's default volume is.
+    page_size = min(_int(params.get("page_size", ""), "page_size", MAX_ROWS, 10**9), MAX_ROWS)
+    page = _int(params.get("page", ""), "page", 1, MAX_PAGE)
     offset = (page - 1) * page_size
     found = list(rows.order_by("-created_at", "-id").values(*FIELDS)[offset : offset + page_size])
     first_photo: dict[int, int] = {}
@@ -324,7 +340,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
             except ValueError as exc:
                 raise Open311Error(400, "lat and long must be numbers") from exc
             place = services.place_locate(longitude=lon, latitude=lat)
-        elif data.get("address_id", "").isdigit():
+        elif _is_id(data.get("address_id", "")):
             building = Node.objects.filter(pk=int(data["address_id"]), kind=NodeKind.BUILDING).first()
             if building is None:
                 raise Open311Error(400, "address_id is not a known building")
@@ -342,7 +358,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
     def build() -> HttpResponse:
-        if not service_request_id.isdigit():
+        if not _is_id(service_request_id):
             raise Open311Error(404, f"service request {service_request_id} not found")
         base = request.build_absolute_uri("/").rstrip("/")
         found = request_query({"service_request_id": service_request_id}, base_url=base)

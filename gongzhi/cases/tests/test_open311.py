@@ -1,6 +1,7 @@
 """Open311 GeoReport v2, tried as a client that follows the spec would."""
 
 import datetime as dt
+import json
 
 import pytest
 from defusedxml import ElementTree
@@ -11,6 +12,7 @@ from gongzhi.cases.choices import Action, CaseStatus, Channel
 from gongzhi.cases.models import Case
 from gongzhi.cases.services import case_transition, open311_key_create, open311_key_revoke
 from gongzhi.cases.tests.helpers import report_leak
+from gongzhi.territory.models import Node
 from gongzhi.territory.services import grid_set_boundary
 from gongzhi.testing.world import SYSTEM
 
@@ -52,12 +54,65 @@ def test_services_list_public_leaf_categories_with_string_codes(world, client):
     assert root.tag == "services" and root.find("service/service_code").text == "0101"
 
 
+def test_json_is_typed_as_the_specs_json_examples(world, client, api_key):
+    """A client that tests `if service["metadata"]` must not read the string "false" as true."""
+    [service, *_] = json.loads(client.get(f"{BASE}/services.json").content)
+    assert service["metadata"] is True
+    assert isinstance(service["service_code"], str)
+    definition = json.loads(client.get(f"{BASE}/services/{service['service_code']}.json").content)
+    for attribute in definition["attributes"]:
+        assert isinstance(attribute["variable"], bool)
+        assert isinstance(attribute["required"], bool)
+        assert type(attribute["order"]) is int and attribute["order"] >= 1
+    assert [a["variable"] for a in definition["attributes"]] == [True, False]
+    # XML stays text, as the spec's XML examples write it.
+    root = xml(client.get(f"{BASE}/services/{service['service_code']}.xml"))
+    assert [e.text for e in root.findall("attributes/attribute/variable")] == ["true", "false"]
+    assert root.find("attributes/attribute/order").text == "1"
+    assert xml(client.get(f"{BASE}/services.xml")).find("service/metadata").text == "true"
+
+    grid_set_boundary(actor=SYSTEM, grid=world.grid_a, boundary=SQUARE)
+    client.post(
+        f"{BASE}/requests.json",
+        {"api_key": api_key, "service_code": "0101", "lat": "31.05", "long": "117.05", "description": "漏水"},
+    )
+    [row] = json.loads(client.get(f"{BASE}/requests.json").content)
+    assert type(row["lat"]) is float and type(row["long"]) is float
+    assert isinstance(row["service_request_id"], str)
+    assert xml(client.get(f"{BASE}/requests.xml")).find("request/lat").text == "31.050"
+    [error] = json.loads(client.get(f"{BASE}/services/9999.json").content)
+    assert error["code"] == 404
+
+
+def test_a_request_without_a_position_has_null_coordinates(world, client, api_key):
+    data = {"api_key": api_key, "service_code": "0101", "address_id": str(world.buildings["1"].pk)}
+    Node.objects.filter(pk=world.buildings["1"].pk).update(longitude=None, latitude=None)
+    client.post(f"{BASE}/requests.json", data)
+    [row] = json.loads(client.get(f"{BASE}/requests.json").content)
+    assert row["lat"] is None and row["long"] is None
+    assert xml(client.get(f"{BASE}/requests.xml")).find("request/lat").text is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=396653211183271552", "page=0", "page=²", "page_size=-1", "service_request_id=99999999999999999999999"],
+)
+def test_hostile_paging_and_ids_get_a_400_not_a_server_error(world, client, query):
+    response = client.get(f"{BASE}/requests.json?{query}")
+    assert response.status_code == 400
+    assert response.json()[0]["code"] == 400
+
+
+def test_an_oversized_page_size_is_served_at_the_cap(world, client):
+    assert client.get(f"{BASE}/requests.json?page_size=5000").status_code == 200
+
+
 def test_service_definition_and_unknown_code(client):
     definition = client.get(f"{BASE}/services/0101.json").json()
     assert definition["service_code"] == "0101" and definition["attributes"][0]["code"] == "location_detail"
     assert xml(client.get(f"{BASE}/services/0101.xml")).find("attributes/attribute/datatype").text == "string"
     missing = client.get(f"{BASE}/services/9999.json")
-    assert missing.status_code == 404 and missing.json()[0]["code"] == "404"
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
     root = xml(client.get(f"{BASE}/services/9999.xml"))
     assert root.tag == "errors" and root.find("error/description").text
 
@@ -92,7 +147,7 @@ def test_post_by_point_then_read_back_in_both_formats(world, client, api_key):
     assert case.status == CaseStatus.REPORTED and case.channel == Channel.OPEN311 and case.grid_id == world.grid_a.pk
     assert case.reporter_id is None
     [row] = client.get(f"{BASE}/requests/{request_id}.json").json()
-    assert row["status"] == "open" and row["service_code"] == "0101" and row["lat"] == "31.050"
+    assert row["status"] == "open" and row["service_code"] == "0101" and row["lat"] == 31.05
     assert "someone@example.com" not in str(row) and "张" not in str(row)
     root = xml(client.get(f"{BASE}/requests/{request_id}.xml"))
     assert root.tag == "service_requests" and root.find("request/service_request_id").text == request_id
