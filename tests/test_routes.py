@@ -55,6 +55,10 @@ ROUTES = {
     "registry:person-move-out": SCOPED,
     "registry:household-register": SCOPED,
     "registry:import": ROLE_ONLY,
+    "registry:quality": ROLE_ONLY,
+    "registry:quality-export": ROLE_ONLY,
+    "registry:quality-assign-grid": ROLE_ONLY,
+    "registry:quality-attach": ROLE_ONLY,
     "registry:import-template": SIGNED_IN,
     "registry:import-detail": SCOPED,
     "registry:import-rejects": SCOPED,
@@ -218,6 +222,8 @@ API_OPERATIONS = {
     ("post", "/api/v1/campaigns/{campaign_id}/households/{row_id}/visits"): SCOPED,
 }
 POST_ONLY = {
+    "registry:quality-assign-grid",
+    "registry:quality-attach",
     "registry:household-member-add",
     "registry:household-move-in",
     "registry:household-move-house",

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import Duty, User
@@ -271,7 +272,7 @@ def _building_names(unit_paths: Iterable[str | None]) -> dict[str, str]:
 
 def _address(row: dict[str, Any], buildings: dict[str, str]) -> str:
     if not row["v_unit_path"]:
-        return str(row.get("v_number") or "")
+        return _("户号 %(n)s（未登记房屋）") % {"n": row.get("v_number") or "—"}
     return f"{buildings.get(row['v_unit_path'][:-STEP], '')}{row['v_unit_name']}{row['v_room']}"
 
 
@@ -324,6 +325,7 @@ def missing_people(*, actor: Actor, campaign: Campaign, grid_id: int) -> QuerySe
             v_st=F("state"),
             v_found=F("is_found"),
             v_name=F("person__name"),
+            v_number=F("household_row__household__number"),
             v_room=F("household_row__household__dwelling__room"),
             v_unit_path=F("household_row__household__dwelling__unit__path"),
             v_unit_name=F("household_row__household__dwelling__unit__name"),

@@ -16,10 +16,11 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Count, F, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat, LPad
+from django.db.models.functions import Cast, Concat, LPad, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import Duty, User
 from gongzhi.campaigns.answers import clean_answers
 from gongzhi.campaigns.choices import (
@@ -52,13 +53,14 @@ from gongzhi.campaigns.permissions import (
     can_record_visit,
     may_create_campaigns,
 )
-from gongzhi.core.actors import Actor, any_subtree_q
+from gongzhi.core.actors import Actor, any_subtree_q, subtree_q
 from gongzhi.core.audit import audit_record
 from gongzhi.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from gongzhi.registry.choices import PersonStatus, Relation
 from gongzhi.registry.models import Household
 from gongzhi.registry.services import PersonData, person_register
 from gongzhi.territory.models import Grid, Node
+from gongzhi.territory.services import holding_grid
 
 
 @dataclass(frozen=True)
@@ -183,29 +185,89 @@ def _insert_select(model: type[Any], columns: Sequence[str], queryset: QuerySet[
         return int(cursor.rowcount)
 
 
-def _snapshot(campaign: Campaign) -> None:
-    paths = [s.path for s in campaign.scopes.all()]
-    households = (
-        Household.objects.filter(is_active=True, grid__isnull=False, dwelling__isnull=False)
-        .filter(any_subtree_q("org_path", paths))
-        .annotate(
-            c_campaign=Value(campaign.pk),
-            c_walk=Concat(
-                F("org_path"),
-                LPad(Cast(F("dwelling__floor") + 100, CharField()), 3, Value("0")),
-                LPad(F("dwelling__room"), 8, Value("0")),
-                output_field=CharField(),
-            ),
-            c_state=Value(HouseholdState.PENDING),
-            c_zero=Value(0),
-        )
-        .values_list("c_campaign", "pk", "grid_id", "org_path", "c_walk", "c_state", "c_zero")
+# The tree runs subdistrict → community → …: a community's path is the first two steps of those below it.
+COMMUNITY_PATH_LENGTH = 2 * Node.steplen
+
+
+def _unassigned_buckets(households: QuerySet[Household]) -> list[tuple[str, QuerySet[Household]]]:
+    """Households no grid holds, by the community they lie in (path of 8), or the node above when none."""
+    prefixes = (
+        households.filter(grid__isnull=True)
+        .annotate(bucket=Substr("org_path", 1, COMMUNITY_PATH_LENGTH))
+        .values_list("bucket", flat=True)
+        .distinct()
+        .order_by()
     )
-    _insert_select(
+    buckets = []
+    for prefix in sorted(set(prefixes)):
+        place = subtree_q("org_path", prefix) if len(prefix) == COMMUNITY_PATH_LENGTH else Q(org_path=prefix)
+        buckets.append((prefix, households.filter(place, grid__isnull=True)))
+    return buckets
+
+
+@dataclass(frozen=True)
+class UnassignedBucket:
+    node: Node
+    households: int
+
+
+@dataclass(frozen=True)
+class SnapshotPreview:
+    """What opening the campaign would copy: all households, and those outside any grid by community."""
+
+    households: int
+    unassigned: list[UnassignedBucket]
+
+    @property
+    def unassigned_total(self) -> int:
+        return sum(b.households for b in self.unassigned)
+
+
+def _scope_households(campaign: Campaign) -> QuerySet[Household]:
+    paths = [s.path for s in campaign.scopes.all()]
+    return Household.objects.filter(is_active=True).filter(any_subtree_q("org_path", paths))
+
+
+def snapshot_preview(*, campaign: Campaign) -> SnapshotPreview:
+    """The counts shown before a manager confirms "开始走访": the same rule as _snapshot, read only."""
+    households = _scope_households(campaign)
+    buckets = _unassigned_buckets(households)
+    nodes = Node.objects.in_bulk([prefix for prefix, _rows in buckets], field_name="path")
+    return SnapshotPreview(
+        households=households.count(),
+        unassigned=[UnassignedBucket(nodes[prefix], rows.count()) for prefix, rows in buckets],
+    )
+
+
+def _insert_households(campaign: Campaign, households: QuerySet[Household], grid: Any) -> int:
+    rows = households.annotate(
+        c_campaign=Value(campaign.pk),
+        c_grid=grid,
+        # A household with no dwelling walks at its place's path: Concat reads the missing floor and room as "".
+        c_walk=Concat(
+            F("org_path"),
+            LPad(Cast(F("dwelling__floor") + 100, CharField()), 3, Value("0")),
+            LPad(F("dwelling__room"), 8, Value("0")),
+            output_field=CharField(),
+        ),
+        c_state=Value(HouseholdState.PENDING),
+        c_zero=Value(0),
+    ).values_list("c_campaign", "pk", "c_grid", "org_path", "c_walk", "c_state", "c_zero")
+    return _insert_select(
         CampaignHousehold,
         ["campaign_id", "household_id", "grid_id", "org_path", "walk_key", "state", "visit_count"],
-        households,
+        rows,
     )
+
+
+def _snapshot(campaign: Campaign) -> None:
+    """Copy every active household in scope: those in a grid under it, the others under their community's
+    holding cell (未划网格), so that a building nobody put in a grid still counts and is walked."""
+    households = _scope_households(campaign)
+    _insert_households(campaign, households.filter(grid__isnull=False), F("grid_id"))
+    for prefix, rows in _unassigned_buckets(households):
+        holding = holding_grid(community=Node.objects.get(path=prefix))
+        _insert_households(campaign, rows, Value(holding.pk))
     people = (
         CampaignHousehold.objects.filter(campaign=campaign, household__members__status=PersonStatus.RESIDENT)
         .annotate(c_campaign=Value(campaign.pk), c_state=Value(PersonState.PENDING), c_found=Value(False))
@@ -265,17 +327,27 @@ def _write_tallies(campaign: Campaign) -> None:
 
 
 def _default_assignments(campaign: Campaign, *, now: dt.datetime) -> int:
+    """Each grid to its grid workers; a holding cell (未划网格) to the community workers of its community."""
     grid_ids = list(CampaignGridTally.objects.filter(campaign=campaign).values_list("grid_id", flat=True))
-    duties = (
-        Duty.objects.filter(Duty.current_q(now.date()), role__in=GRID_ROLES, grid_id__in=grid_ids, user__is_active=True)
-        .values_list("grid_id", "user_id")
-        .distinct()
+    current = Duty.current_q(now.date()) & Q(user__is_active=True)
+    duties = set(
+        Duty.objects.filter(current, role__in=GRID_ROLES, grid_id__in=grid_ids).values_list("grid_id", "user_id")
     )
+    holding = dict(Grid.objects.filter(pk__in=grid_ids, is_holding=True).values_list("community_id", "pk"))
+    community_duties = set(
+        Duty.objects.filter(current, role=Role.COMMUNITY_WORKER, node_id__in=list(holding)).values_list(
+            "node_id", "user_id"
+        )
+    )
+    reasons = {g: _("按网格职责") for g, _u in duties}
+    for community_id, user_id in community_duties:
+        duties.add((holding[community_id], user_id))
+        reasons[holding[community_id]] = _("未划网格的住户，由社区工作者走访")
     rows = [
         GridAssignment(
-            campaign=campaign, grid_id=g, worker_id=u, assigned_by="system", reason=_("按网格职责"), assigned_at=now
+            campaign=campaign, grid_id=g, worker_id=u, assigned_by="system", reason=reasons[g], assigned_at=now
         )
-        for g, u in sorted(set(duties))
+        for g, u in sorted(duties)
     ]
     GridAssignment.objects.bulk_create(rows)
     return len(rows)

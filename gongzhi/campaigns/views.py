@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.campaigns import exports, selectors, services
-from gongzhi.campaigns.choices import CHECK_STATUSES, VISIT_OUTCOMES, HouseholdState
+from gongzhi.campaigns.choices import CHECK_STATUSES, VISIT_OUTCOMES, CampaignStatus, HouseholdState
 from gongzhi.campaigns.forms import CampaignForm, FoundPersonForm, ReassignForm, parse_visit
 from gongzhi.campaigns.models import CampaignField
 from gongzhi.campaigns.permissions import (
@@ -112,6 +112,9 @@ def campaign_detail(request: ActorRequest, campaign_id: int) -> HttpResponse:
             "chain": chain,
             "my_grids": selectors.my_grids(actor=actor, campaign=campaign),
             "fields": campaign.fields.all(),
+            "preview": services.snapshot_preview(campaign=campaign)
+            if campaign.status == CampaignStatus.DRAFT and can_manage_campaign(actor, campaign)
+            else None,
         },
     )
 

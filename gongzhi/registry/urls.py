@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.registry import views, views_io
+from gongzhi.registry import views, views_io, views_quality
 
 app_name = "registry"
 urlpatterns = [
@@ -21,4 +21,8 @@ urlpatterns = [
     path("export/people.xlsx", views_io.export_people, name="export-people"),
     path("export/households.xlsx", views_io.export_households, name="export-households"),
     path("export/dwellings.xlsx", views_io.export_dwellings, name="export-dwellings"),
+    path("quality/", views_quality.quality_page, name="quality"),
+    path("quality/export.xlsx", views_quality.quality_export, name="quality-export"),
+    path("quality/assign-grid/", views_quality.quality_assign_grid, name="quality-assign-grid"),
+    path("quality/attach/", views_quality.quality_attach, name="quality-attach"),
 ]

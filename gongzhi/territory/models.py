@@ -96,6 +96,10 @@ class Grid(TimeStampedModel):
     # Copy of the community's path, so that "grids under this node" is one range.
     org_path = ByteOrderCharField(max_length=255, db_index=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # A community's holding cell (未划网格, sequence 0): opening a campaign puts there the households of the
+    # community that no grid holds yet, so that they are counted and walked (by the community's workers)
+    # until someone assigns their building. It covers no building and lists nowhere as a grid.
+    is_holding = models.BooleanField(_("未划网格暂存"), default=False, editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -103,6 +107,7 @@ class Grid(TimeStampedModel):
         verbose_name_plural = _("网格")
         constraints = [
             models.UniqueConstraint(fields=["community", "compound", "sequence"], name="grid_sequence_unique"),
+            models.UniqueConstraint(fields=["community"], condition=Q(is_holding=True), name="grid_one_holding"),
         ]
 
     def __str__(self) -> str:

@@ -38,8 +38,10 @@ def visible_nodes(actor: Actor) -> QuerySet[Node]:
 
 
 def visible_grids(actor: Actor) -> QuerySet[Grid]:
+    """Real grids the actor sees; a community's holding cell (is_holding) is the campaigns' own, never listed."""
+    grids = Grid.objects.filter(is_holding=False)
     if actor.is_system:
-        return Grid.objects.all()
+        return grids
     if not actor.is_authenticated:
         return Grid.objects.none()
     # A grid is visible to whoever holds its community (grid.org_path) or a node above it.
@@ -55,7 +57,7 @@ def visible_grids(actor: Actor) -> QuerySet[Grid]:
     building_ids = actor.node_ids(Role.BUILDING_HEAD)
     if building_ids:
         q |= Q(pk__in=Node.objects.filter(pk__in=building_ids).values("grid_id"))
-    return Grid.objects.filter(q)
+    return grids.filter(q)
 
 
 def can_manage_territory(actor: Actor, node: Node | None = None) -> bool:

@@ -151,6 +151,29 @@ def grid_code(*, community: Node, compound: Node | None, sequence: int) -> str:
     return f"{community.code}{area.code}{compound.code}{sequence:03d}"
 
 
+def holding_grid(*, community: Node) -> Grid:
+    """The community's holding cell for households no grid holds yet (made on first need, never listed).
+
+    Its code is the community's with area, compound and sequence 0 (no real grid has sequence 0); a
+    community without a statistical code gets one from its node id, as no grid code can clash with it.
+    """
+    existing = Grid.objects.filter(community=community, is_holding=True).first()
+    if existing is not None:
+        return existing
+    code = f"{community.code}00000000" if community.code else f"H{community.pk}"
+    grid, _created = Grid.objects.get_or_create(
+        community=community,
+        is_holding=True,
+        defaults={
+            "name": _("%(community)s·未划网格") % {"community": community.name},
+            "sequence": 0,
+            "code": code[:20],
+            "org_path": community.path,
+        },
+    )
+    return grid
+
+
 def _grid_bbox(boundary: Any) -> dict[str, float | None]:
     if boundary is None:
         return {"min_lon": None, "min_lat": None, "max_lon": None, "max_lat": None}

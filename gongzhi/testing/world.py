@@ -250,3 +250,38 @@ def _add_personas(w: World) -> None:
     u["jumin"] = add_user("jumin", "居民甲")
     Person.objects.filter(pk=w.people["jumin"].pk).update(user=u["jumin"])
     u["outsider"] = add_user("outsider", "无职责用户")
+
+
+ORPHANS_ON = dt.date(2022, 5, 1)
+
+
+def add_orphans(world: World) -> tuple[Household, Household]:
+    """A building of Y小区 that nobody put in a grid, with one household of two; a household of one with no
+    dwelling at all (imported from a paper ledger by compound); and a gridless building in 第二社区."""
+    building = node_add(actor=SYSTEM, parent=world.compound_y, kind=NodeKind.BUILDING, name="5号楼", code="5")
+    unit = node_add(actor=SYSTEM, parent=building, kind=NodeKind.UNIT, name="1单元", code="1")
+    gridless = household_register(
+        actor=SYSTEM,
+        dwelling=add_dwelling(unit, "201"),
+        moved_in_on=ORPHANS_ON,
+        head=PersonData(name="无网格甲", id_type="citizen_id", id_number="340303198001010017"),
+    )
+    person_register(
+        actor=SYSTEM,
+        household=gridless,
+        relation=Relation.CHILD,
+        joined_on=ORPHANS_ON,
+        data=PersonData(name="无网格乙"),
+    )
+    homeless = Household.objects.create(number="H-PAPER-1", org_path=world.compound_y.path, registered_on=ORPHANS_ON)
+    person_register(
+        actor=SYSTEM, household=homeless, relation=Relation.HEAD, joined_on=ORPHANS_ON, data=PersonData(name="无房屋丙")
+    )
+    other = node_add(actor=SYSTEM, parent=world.compound_z, kind=NodeKind.BUILDING, name="8号楼", code="8")
+    household_register(
+        actor=SYSTEM,
+        dwelling=add_dwelling(node_add(actor=SYSTEM, parent=other, kind=NodeKind.UNIT, name="1单元", code="1"), "101"),
+        moved_in_on=ORPHANS_ON,
+        head=PersonData(name="无网格丁"),
+    )
+    return gridless, homeless
