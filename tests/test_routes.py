@@ -180,6 +180,8 @@ ROUTES = {
     "campaigns:campaign-open": SCOPED,
     "campaigns:campaign-close": SCOPED,
     "campaigns:campaign-map": SCOPED,
+    "campaigns:answer-summary": SCOPED,
+    "campaigns:answer-export": SCOPED,
     "campaigns:visit-list": SCOPED,
     "campaigns:visit-record": SCOPED,
     "campaigns:person-found": SCOPED,

@@ -1,4 +1,5 @@
-"""The missing list of one grid as Excel, masked, with an access-log row like the registry's exports."""
+"""Campaign files as Excel, masked, each with an access-log row like the registry's exports: the missing
+list of one grid, and the answers of every visited household and checked person in scope."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.campaigns import selectors
+from gongzhi.campaigns import results, selectors
 from gongzhi.campaigns.models import Campaign
 from gongzhi.core.actors import Actor
 from gongzhi.core.audit import access_record
@@ -54,4 +55,49 @@ def missing_export(*, actor: Actor, campaign: Campaign, grid: Grid) -> FileRespo
         columns=COLUMNS,
         rows=rows(),
         notice=_("%(who)s 于 %(at)s 导出；仅用于本次走访，不得公开或挪作他用。") % {"who": actor.username, "at": stamp},
+    )
+
+
+def answer_export(*, actor: Actor, campaign: Campaign) -> FileResponse:
+    questions, rows = results.answer_export_rows(actor=actor, campaign=campaign)
+    lines = list(rows)
+    access_record(
+        actor=actor,
+        action="export",
+        subject_type="campaigns.answers",
+        subject_id=str(campaign.pk),
+        subject_label=campaign.title,
+        fields="masked,health" if any(q.is_health for q in questions) else "masked",
+        reason=_("走访回答汇总"),
+        row_count=len(lines),
+    )
+    columns = [Column(_("类别"), 6), Column(_("住址"), 28), Column(_("姓名"), 10), Column(_("状态"), 12)]
+    columns += [Column(f"{q.get_target_display()}·{q.label}", 14) for q in questions]
+
+    def cells() -> Iterator[Sequence[Any]]:
+        for line in lines:
+            yield (line.kind, line.address, line.name, line.state, *(line.answers.get(q.pk, "") for q in questions))
+
+    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    return xlsx_response(
+        filename=f"{campaign.title}-走访回答.xlsx",
+        title=_("走访回答"),
+        columns=columns,
+        rows=cells(),
+        notice=_("%(who)s 于 %(at)s 导出；含个人信息，仅用于本次走访及随访，不得公开或挪作他用。")
+        % {"who": actor.username, "at": stamp},
+    )
+
+
+def follow_up_viewed(*, actor: Actor, campaign: Campaign, count: int) -> None:
+    """The follow-up list names households by a health or other flagged answer: its viewing is logged."""
+    access_record(
+        actor=actor,
+        action="view",
+        subject_type="campaigns.follow_up",
+        subject_id=str(campaign.pk),
+        subject_label=campaign.title,
+        fields="masked",
+        reason=_("查看需随访名单"),
+        row_count=count,
     )

@@ -265,12 +265,12 @@ def household_rows(
     return rows.order_by("walk_key", "pk").values(**HOUSEHOLD_VALUES)  # type: ignore[return-value]
 
 
-def _building_names(unit_paths: Iterable[str | None]) -> dict[str, str]:
+def building_names(unit_paths: Iterable[str | None]) -> dict[str, str]:
     buildings = {p[:-STEP] for p in unit_paths if p}
     return dict(Node.objects.filter(path__in=buildings).values_list("path", "name")) if buildings else {}
 
 
-def _address(row: dict[str, Any], buildings: dict[str, str]) -> str:
+def address_of(row: dict[str, Any], buildings: dict[str, str]) -> str:
     if not row["v_unit_path"]:
         return _("户号 %(n)s（未登记房屋）") % {"n": row.get("v_number") or "—"}
     return f"{buildings.get(row['v_unit_path'][:-STEP], '')}{row['v_unit_name']}{row['v_room']}"
@@ -278,14 +278,14 @@ def _address(row: dict[str, Any], buildings: dict[str, str]) -> str:
 
 def household_lines(rows: Iterable[dict[str, Any]]) -> list[HouseholdLine]:
     rows = list(rows)
-    buildings = _building_names(r["v_unit_path"] for r in rows)
+    buildings = building_names(r["v_unit_path"] for r in rows)
     return [
         HouseholdLine(
             pk=r["v_pk"],
             grid_id=r["v_grid_ref"],
             state=r["v_st"],
             visit_count=r["v_visits"],
-            address=_address(r, buildings),
+            address=address_of(r, buildings),
             head=mask_name(r["v_head_name"]) if r["v_head_name"] else "",
         )
         for r in rows
@@ -335,14 +335,14 @@ def missing_people(*, actor: Actor, campaign: Campaign, grid_id: int) -> QuerySe
 
 def people_lines(rows: Iterable[dict[str, Any]]) -> list[PersonLine]:
     rows = list(rows)
-    buildings = _building_names(r["v_unit_path"] for r in rows)
+    buildings = building_names(r["v_unit_path"] for r in rows)
     return [
         PersonLine(
             pk=r["v_pk"],
             state=r["v_st"],
             is_found=r["v_found"],
             name=mask_name(r["v_name"]),
-            address=_address(r, buildings),
+            address=address_of(r, buildings),
         )
         for r in rows
     ]

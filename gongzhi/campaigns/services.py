@@ -51,6 +51,7 @@ from gongzhi.campaigns.permissions import (
     can_manage_at,
     can_manage_campaign,
     can_record_visit,
+    can_see_health,
     may_create_campaigns,
 )
 from gongzhi.core.actors import Actor, any_subtree_q, subtree_q
@@ -464,6 +465,14 @@ def visit_record(
             else {}
         )
         cleaned_checks.append((person, check.status, person_answers))
+    if not can_see_health(actor):
+        # The form leaves health questions out for these roles; a hand-made request must not get them in.
+        health = {(f.target, f.key) for f in fields if f.is_health}
+        given = {(FieldTarget.HOUSEHOLD, k) for k in household_answers} | {
+            (FieldTarget.PERSON, k) for _person, _status, given_answers in cleaned_checks for k in given_answers
+        }
+        if health & given:
+            raise NotAllowed(_("您的职责不能登记健康信息（如体温），请由网格员或社区工作者登记。"))
     at = at or timezone.now()
     day = timezone.localdate(at)
     visit = Visit.objects.create(

@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.campaigns import exports, selectors, services
-from gongzhi.campaigns.choices import CHECK_STATUSES, VISIT_OUTCOMES, CampaignStatus, HouseholdState
+from gongzhi.campaigns import exports, results, selectors, services
+from gongzhi.campaigns.choices import CHECK_STATUSES, VISIT_OUTCOMES, CampaignStatus, FieldTarget, HouseholdState
 from gongzhi.campaigns.forms import CampaignForm, FoundPersonForm, ReassignForm, parse_visit
 from gongzhi.campaigns.models import CampaignField
 from gongzhi.campaigns.permissions import (
     can_manage_at,
     can_manage_campaign,
-    can_see_health,
     may_create_campaigns,
     sees_grid_counts,
 )
@@ -217,8 +216,7 @@ def visit_record(request: ActorRequest, campaign_id: int, row_id: int) -> HttpRe
             messages.success(request, _("已登记 %(address)s 的走访。") % {"address": line.address})
             return redirect(f"{reverse('campaigns:visit-list', args=[campaign.pk])}?grid={row.grid_id}")
     values = request.POST if request.method == "POST" else QueryDict()
-    sees_health = can_see_health(actor)
-    person_fields = [f for f in selectors.person_field_list(campaign) if sees_health or not f.is_health]
+    person_fields = results.fields_for(actor, campaign, FieldTarget.PERSON)
     people = [
         {
             "row": p,
@@ -241,9 +239,11 @@ def visit_record(request: ActorRequest, campaign_id: int, row_id: int) -> HttpRe
             "key": values.get("idempotency_key") or uuid.uuid4().hex,
             "outcomes": VISIT_OUTCOMES,
             "statuses": CHECK_STATUSES,
-            "household_answers": [_answer(f, f"h-{f.key}", values) for f in selectors.household_field_list(campaign)],
+            "household_answers": [
+                _answer(f, f"h-{f.key}", values) for f in results.fields_for(actor, campaign, FieldTarget.HOUSEHOLD)
+            ],
             "people": people,
-            "visits": selectors.household_visits(row=row)[:10],
+            "visits": results.household_visit_lines(actor=actor, row=row),
             "found_form": FoundPersonForm(),
         },
     )
@@ -358,3 +358,29 @@ def grid_reassign(request: ActorRequest, campaign_id: int, grid_id: int) -> Http
         "campaigns/reassign_form.html",
         {"campaign": campaign, "grid": grid, "form": form, "history": history},
     )
+
+
+@login_required
+def answer_summary(request: ActorRequest, campaign_id: int) -> HttpResponse:
+    """Per question: counts of each choice, the numbers' distribution, and the follow-up list of flagged answers."""
+    actor = request.actor
+    campaign = selectors.campaign_get(actor=actor, campaign_id=campaign_id)
+    if not sees_grid_counts(actor):
+        raise Http404
+    summary = results.answer_summary(actor=actor, campaign=campaign, with_follow_up=True)
+    if summary.follow_up_count:
+        exports.follow_up_viewed(actor=actor, campaign=campaign, count=summary.follow_up_count)
+    return render(
+        request,
+        "campaigns/answer_summary.html",
+        {"campaign": campaign, "summary": summary, "fever_from": results.FEVER_FROM},
+    )
+
+
+@login_required
+def answer_export(request: ActorRequest, campaign_id: int) -> HttpResponseBase:
+    actor = request.actor
+    campaign = selectors.campaign_get(actor=actor, campaign_id=campaign_id)
+    if not sees_grid_counts(actor):
+        raise Http404
+    return exports.answer_export(actor=actor, campaign=campaign)

@@ -53,7 +53,13 @@ def quality_page(request: ActorRequest) -> HttpResponse:
         return render(
             request,
             "registry/quality.html",
-            {"checks": quality.CHECKS, "counts": counts, "community": community},
+            {
+                "checks": quality.CHECKS,
+                "counts": counts,
+                "with_issues": [c for c in counts if c.total],
+                "clean": [c for c in counts if not c.total],
+                "community": community,
+            },
         )
     check = quality.check_get(key)
     page = Paginator(
