@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,12 +17,9 @@ from gongzhi.cases import permissions as perms
 from gongzhi.cases import selectors, services
 from gongzhi.cases.choices import Action
 from gongzhi.cases.forms import ActionForm, CalendarForm, KeyForm, ReportForm, category_choices
-from gongzhi.cases.models import CaseCategory
 from gongzhi.cases.photos import photos_clean
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest, add_domain_error
-from gongzhi.registry.models import Dwelling
-from gongzhi.territory.models import Node
 
 
 def _page(request: ActorRequest, rows: Any) -> Any:
@@ -63,17 +60,6 @@ def case_nearby(request: ActorRequest) -> HttpResponse:
     return _render(request, "cases/case_list.html", {"page_obj": page, "title": _("小区事件"), "tab": "nearby"})
 
 
-def _place_from(request: ActorRequest, where: str, form: ReportForm) -> services.Place:
-    offered = dict(selectors.report_places(actor=request.actor))
-    if where:
-        if where not in offered:
-            raise DomainError(_("请选择列表中的位置。"), field="where")
-        if where.startswith("d"):
-            return services.place_locate(dwelling=get_object_or_404(Dwelling, pk=int(where[1:])))
-        return services.place_locate(building=get_object_or_404(Node, pk=int(where[1:])))
-    return services.place_locate(longitude=form.cleaned_data["longitude"], latitude=form.cleaned_data["latitude"])
-
-
 @login_required
 def case_report(request: ActorRequest) -> HttpResponse:
     actor = request.actor
@@ -85,9 +71,14 @@ def case_report(request: ActorRequest) -> HttpResponse:
             photos = photos_clean(form.cleaned_data["photos"])
             case = services.case_report(
                 actor=actor,
-                category=get_object_or_404(CaseCategory, pk=int(form.cleaned_data["category"])),
+                category=selectors.category_find(category_id=int(form.cleaned_data["category"])),
                 description=form.cleaned_data["description"],
-                place=_place_from(request, form.cleaned_data["where"], form),
+                place=services.place_from(
+                    actor=actor,
+                    where=form.cleaned_data["where"],
+                    longitude=form.cleaned_data["longitude"],
+                    latitude=form.cleaned_data["latitude"],
+                ),
                 photos=photos,
                 is_private=form.cleaned_data["is_private"],
             )
