@@ -115,7 +115,8 @@ def place_locate(
     return Place(path, grid, compound, None, None, longitude, latitude)
 
 
-def _check_may_report(actor: Actor) -> None:
+def case_report_check(actor: Actor) -> None:
+    """Refuse someone who may not report at all, before anything about the report is looked at."""
     if not actor.is_system and not perms.may_report(actor):
         raise NotAllowed(_("您没有上报事件的权限。"))
 
@@ -125,7 +126,7 @@ def place_from(
 ) -> Place:
     """Where a report by this actor lies: one of the places report_places offers them ("d<dwelling id>",
     "b<building id>"), else a point on the map. The page and the API resolve a report's place here."""
-    _check_may_report(actor)
+    case_report_check(actor)
     if not where:
         return place_locate(longitude=longitude, latitude=latitude)
     dwelling = building = None
@@ -257,7 +258,7 @@ def case_report(
     address: str = "",
     channel: str | None = None,
 ) -> Case:
-    _check_may_report(actor)
+    case_report_check(actor)
     if category is None or category.parent_id is None or not category.is_active:
         raise DomainError(_("请选择一个启用的小类。"), field="category")
     description = description.strip()
