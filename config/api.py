@@ -15,7 +15,8 @@ api = NinjaAPI(
     title="共治 Gongzhi API",
     version="1",
     description=(
-        "Territory, registry, volunteering and voting for staff clients, residents' phones and integrations. "
+        "Territory, registry, volunteering, voting, cases and campaigns for staff clients, residents' phones "
+        "and integrations. "
         "Every list is scoped to the caller."
     ),
     auth=[SessionActorAuth(), TokenActorAuth()],

@@ -218,7 +218,11 @@ API_OPERATIONS = {
     ("post", "/api/v1/votes/polls/{poll_id}/ballots"): SCOPED,
     ("get", "/api/v1/votes/polls/{poll_id}/result"): SCOPED,
     ("get", "/api/v1/cases/cases"): SCOPED,
+    ("post", "/api/v1/cases/cases"): ROLE_ONLY,  # residents and staff with places report; 403 for others
     ("get", "/api/v1/cases/cases/{case_id}"): SCOPED,
+    ("post", "/api/v1/cases/cases/{case_id}/actions"): SCOPED,
+    ("get", "/api/v1/cases/categories"): SIGNED_IN,  # configuration, the same for everyone
+    ("get", "/api/v1/cases/places"): SCOPED,
     ("get", "/api/v1/campaigns/"): SCOPED,
     ("get", "/api/v1/campaigns/{campaign_id}/coverage"): SCOPED,
     ("post", "/api/v1/campaigns/{campaign_id}/households/{row_id}/visits"): SCOPED,
@@ -395,20 +399,36 @@ def test_decisions_hold_for_anonymous_and_for_a_user_without_duties(world, clien
             assert not any(n in body for n in WORLD_NAMES), f"{name} shows registry data to a user without duties"
 
 
+def _row_counts():
+    from django.apps import apps
+
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
 def test_api_operations_refuse_anonymous_and_scope_the_rest(world, client, client_of):
     kwargs = _kwargs(world)
     outsider = client_of("outsider")
-    for method, path in API_OPERATIONS:
+    for (method, path), decision in API_OPERATIONS.items():
         url = path.format(**kwargs)
+        before = _row_counts()
         assert getattr(client, method)(url).status_code == 401, path
         response = getattr(outsider, method)(url)
         if "{" in path:
             assert response.status_code == 404, f"{path} answered {response.status_code} to a user without duties"
+        elif method == "post":
+            # A write that names no row: only a role may make it, and the service refuses anyone else.
+            assert decision == ROLE_ONLY, path
+            assert response.status_code == 403 and response.json()["detail"], path
+        elif decision == SIGNED_IN:
+            assert response.status_code == 200, path
+            assert not any(n in response.content.decode() for n in WORLD_NAMES), path
         else:
             assert response.status_code == 200, path
             body = response.json()
             items = body["items"] if isinstance(body, dict) else body
             assert items == [], f"{path} lists rows to a user without duties"
+        if method == "post":
+            assert _row_counts() == before, f"{path} wrote rows for anonymous or a user without duties"
 
 
 def test_admin_is_for_staff_only(world, client, client_of):

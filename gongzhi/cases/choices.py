@@ -94,6 +94,21 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.ME_TOO: (frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLED, S.VERIFIED, S.PARKED}), None),
 }
 
+# action → what it takes besides its name (the detail page's fields, the API's form fields).
+ACTION_FIELDS: dict[str, tuple[str, ...]] = {
+    Action.REJECT: ("note",),
+    Action.HANDLE: ("note", "photos"),
+    Action.VERIFY_PASS: ("note", "photos"),
+    Action.VERIFY_FAIL: ("note", "photos"),
+    Action.CLOSE: ("note",),
+    Action.RATE: ("rating", "note"),
+    Action.REQUEST_EXTENSION: ("hours", "note"),
+    Action.REQUEST_RETURN: ("note",),
+    Action.PARK: ("note",),
+    Action.RECATEGORISE: ("category", "note"),
+    Action.MERGE: ("target", "note"),
+}
+
 # Open statuses for lists and Open311 ("open"); the rest are "closed".
 OPEN_STATUSES = frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLED, S.VERIFIED, S.PARKED})
 DONE_STATUSES = frozenset({S.CLOSED, S.RATED})

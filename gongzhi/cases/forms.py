@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from gongzhi.cases.models import CaseCategory
+from gongzhi.cases import selectors, services
+from gongzhi.cases.models import Case, CaseCategory
+from gongzhi.cases.photos import CleanPhoto, photos_clean
+from gongzhi.core.actors import Actor
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,12 +30,28 @@ class MultipleFileField(forms.FileField):
 def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Leaf categories grouped under their 大类, with the time limit shown."""
     groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
-    for c in CaseCategory.objects.filter(is_active=True).select_related("parent").order_by("code"):
-        if c.parent is None:
-            groups.setdefault(c.pk, (c.name, []))
-        else:
-            groups.setdefault(c.parent_id or 0, (c.parent.name, []))[1].append((str(c.pk), c.name))
-    return [(name, items) for name, items in groups.values() if items]
+    for c in selectors.report_categories():
+        if c.parent is not None:
+            groups.setdefault(c.parent.pk, (c.parent.name, []))[1].append((str(c.pk), c.name))
+    return list(groups.values())
+
+
+class ReportArgs(TypedDict):
+    category: CaseCategory | None
+    description: str
+    place: services.Place
+    photos: list[CleanPhoto]
+    is_private: bool
+
+
+class TransitionArgs(TypedDict):
+    action: str
+    note: str
+    photos: list[CleanPhoto]
+    rating: int | None
+    hours: int | None
+    category: CaseCategory | None
+    target: Case | None
 
 
 class ReportForm(forms.Form):
@@ -58,6 +77,20 @@ class ReportForm(forms.Form):
         self.fields["category"].choices = [("", "—"), *category_choices()]  # type: ignore[attr-defined]
         self.fields["where"].choices = [("", gettext_lazy("在地图上选点")), *places]  # type: ignore[attr-defined]
 
+    def report_args(self, actor: Actor) -> ReportArgs:
+        """What services.case_report takes, from a valid form (the page and the API alike); DomainError if the
+        place or a photo is refused."""
+        data = self.cleaned_data
+        return {
+            "category": selectors.category_find(category_id=int(data["category"])),
+            "description": data["description"],
+            "place": services.place_from(
+                actor=actor, where=data["where"], longitude=data["longitude"], latitude=data["latitude"]
+            ),
+            "photos": photos_clean(data["photos"]),
+            "is_private": data["is_private"],
+        }
+
 
 class ActionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
@@ -69,6 +102,20 @@ class ActionForm(forms.Form):
     hours = forms.IntegerField(label=gettext_lazy("延长工作时"), required=False, min_value=1, max_value=210)
     category = forms.IntegerField(required=False)
     target = forms.IntegerField(label=gettext_lazy("合并到事件编号"), required=False)
+
+    def transition_args(self, actor: Actor) -> TransitionArgs:
+        """What services.case_transition takes besides the case, from a valid form; DomainError if a photo is
+        refused. A merge target the actor cannot see is no target."""
+        data = self.cleaned_data
+        return {
+            "action": data["action"],
+            "note": data["note"] or "",
+            "photos": photos_clean(data["photos"]),
+            "rating": data["rating"],
+            "hours": data["hours"],
+            "category": selectors.category_find(category_id=data["category"]),
+            "target": selectors.case_find(actor=actor, case_id=data["target"]),
+        }
 
 
 class CalendarForm(forms.Form):

@@ -23,6 +23,16 @@ def case_get(*, actor: Actor, case_id: int) -> Case:
     )
 
 
+def case_find(*, actor: Actor, case_id: int | None) -> Case | None:
+    """A case the actor can see, or None (the target of a merge, named by number on a form)."""
+    return perms.visible_cases(actor).filter(pk=case_id).first() if case_id else None
+
+
+def report_categories() -> QuerySet[CaseCategory]:
+    """The active sub-categories a report may name (小类 under their 大类), in code order."""
+    return CaseCategory.objects.filter(is_active=True, parent__isnull=False).select_related("parent").order_by("code")
+
+
 def category_find(*, category_id: int | None) -> CaseCategory | None:
     """The category a form names (categories are configuration, the same for everyone), or None."""
     return CaseCategory.objects.filter(pk=category_id).first() if category_id else None

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import Duty
 from gongzhi.cases import permissions as perms
-from gongzhi.cases import worktime
+from gongzhi.cases import selectors, worktime
 from gongzhi.cases.choices import (
     TRANSITIONS,
     Action,
@@ -113,6 +113,32 @@ def place_locate(
     compound = grid.compound
     path = compound.path if compound is not None else grid.community.path
     return Place(path, grid, compound, None, None, longitude, latitude)
+
+
+def case_report_check(actor: Actor) -> None:
+    """Refuse someone who may not report at all, before anything about the report is looked at."""
+    if not actor.is_system and not perms.may_report(actor):
+        raise NotAllowed(_("您没有上报事件的权限。"))
+
+
+def place_from(
+    *, actor: Actor, where: str = "", longitude: float | None = None, latitude: float | None = None
+) -> Place:
+    """Where a report by this actor lies: one of the places report_places offers them ("d<dwelling id>",
+    "b<building id>"), else a point on the map. The page and the API resolve a report's place here."""
+    case_report_check(actor)
+    if not where:
+        return place_locate(longitude=longitude, latitude=latitude)
+    dwelling = building = None
+    if where in dict(selectors.report_places(actor=actor)):
+        pk = int(where[1:])
+        if where.startswith("d"):
+            dwelling = Dwelling.objects.filter(pk=pk).first()
+        else:
+            building = Node.objects.filter(pk=pk).first()
+    if dwelling is None and building is None:
+        raise DomainError(_("请选择列表中的位置。"), field="where")
+    return place_locate(dwelling=dwelling, building=building)
 
 
 @dataclass(frozen=True)
@@ -224,7 +250,7 @@ def _handler_users(case: Case) -> list[int]:
 def case_report(
     *,
     actor: Actor,
-    category: CaseCategory,
+    category: CaseCategory | None,
     description: str,
     place: Place,
     photos: Sequence[CleanPhoto] = (),
@@ -232,9 +258,8 @@ def case_report(
     address: str = "",
     channel: str | None = None,
 ) -> Case:
-    if not actor.is_system and not perms.may_report(actor):
-        raise NotAllowed(_("您没有上报事件的权限。"))
-    if category.parent_id is None or not category.is_active:
+    case_report_check(actor)
+    if category is None or category.parent_id is None or not category.is_active:
         raise DomainError(_("请选择一个启用的小类。"), field="category")
     description = description.strip()
     if not description:

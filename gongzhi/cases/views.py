@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,14 +15,10 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.cases import permissions as perms
 from gongzhi.cases import selectors, services
-from gongzhi.cases.choices import Action
+from gongzhi.cases.choices import ACTION_FIELDS, Action
 from gongzhi.cases.forms import ActionForm, CalendarForm, KeyForm, ReportForm, category_choices
-from gongzhi.cases.models import CaseCategory
-from gongzhi.cases.photos import photos_clean
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest, add_domain_error
-from gongzhi.registry.models import Dwelling
-from gongzhi.territory.models import Node
 
 
 def _page(request: ActorRequest, rows: Any) -> Any:
@@ -63,17 +59,6 @@ def case_nearby(request: ActorRequest) -> HttpResponse:
     return _render(request, "cases/case_list.html", {"page_obj": page, "title": _("小区事件"), "tab": "nearby"})
 
 
-def _place_from(request: ActorRequest, where: str, form: ReportForm) -> services.Place:
-    offered = dict(selectors.report_places(actor=request.actor))
-    if where:
-        if where not in offered:
-            raise DomainError(_("请选择列表中的位置。"), field="where")
-        if where.startswith("d"):
-            return services.place_locate(dwelling=get_object_or_404(Dwelling, pk=int(where[1:])))
-        return services.place_locate(building=get_object_or_404(Node, pk=int(where[1:])))
-    return services.place_locate(longitude=form.cleaned_data["longitude"], latitude=form.cleaned_data["latitude"])
-
-
 @login_required
 def case_report(request: ActorRequest) -> HttpResponse:
     actor = request.actor
@@ -82,15 +67,7 @@ def case_report(request: ActorRequest) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None, places=places)
     if request.method == "POST" and form.is_valid():
         try:
-            photos = photos_clean(form.cleaned_data["photos"])
-            case = services.case_report(
-                actor=actor,
-                category=get_object_or_404(CaseCategory, pk=int(form.cleaned_data["category"])),
-                description=form.cleaned_data["description"],
-                place=_place_from(request, form.cleaned_data["where"], form),
-                photos=photos,
-                is_private=form.cleaned_data["is_private"],
-            )
+            case = services.case_report(actor=actor, **form.report_args(actor))
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -98,21 +75,6 @@ def case_report(request: ActorRequest) -> HttpResponse:
             return redirect("cases:case-detail", case_id=case.pk)
     grids = selectors.report_grids(actor=actor)
     return _render(request, "cases/case_report.html", {"form": form, "grids": grids})
-
-
-ACTION_FIELDS: dict[str, tuple[str, ...]] = {
-    Action.REJECT: ("note",),
-    Action.HANDLE: ("note", "photos"),
-    Action.VERIFY_PASS: ("note", "photos"),
-    Action.VERIFY_FAIL: ("note", "photos"),
-    Action.CLOSE: ("note",),
-    Action.RATE: ("rating", "note"),
-    Action.REQUEST_EXTENSION: ("hours", "note"),
-    Action.REQUEST_RETURN: ("note",),
-    Action.PARK: ("note",),
-    Action.RECATEGORISE: ("category", "note"),
-    Action.MERGE: ("target", "note"),
-}
 
 
 @login_required
@@ -147,27 +109,15 @@ def case_act(request: ActorRequest, case_id: int) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, str(errors[0]))
         return redirect("cases:case-detail", case_id=case.pk)
-    data = form.cleaned_data
     try:
-        category = selectors.category_find(category_id=data["category"])
-        target = perms.visible_cases(request.actor).filter(pk=data["target"]).first() if data["target"] else None
-        services.case_transition(
-            actor=request.actor,
-            case=case,
-            action=data["action"],
-            note=data["note"] or "",
-            photos=photos_clean(data["photos"]),
-            rating=data["rating"],
-            hours=data["hours"],
-            category=category,
-            target=target,
-        )
+        args = form.transition_args(request.actor)
+        services.case_transition(actor=request.actor, case=case, **args)
     except NotAllowed as exc:
         return HttpResponse(exc.message, status=403)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已%(a)s。") % {"a": Action(data["action"]).label})
+        messages.success(request, _("已%(a)s。") % {"a": Action(args["action"]).label})
     if not perms.visible_cases(request.actor).filter(pk=case.pk).exists():
         return redirect("cases:queue")
     return redirect("cases:case-detail", case_id=case.pk)

@@ -240,3 +240,21 @@ def test_the_scheduled_job_escalates_overdue_cases(world, actor_of, settings):
     Case.objects.filter(pk=case.pk).update(deadline_at=timezone.now() - dt.timedelta(minutes=5))
     assert escalate_overdue.call() == 1
     assert escalate_overdue.call() == 0
+
+
+def test_a_report_points_only_at_the_places_offered_to_the_reporter(world, actor_of):
+    from gongzhi.cases.services import place_from
+
+    jumin = actor_of("jumin")
+    home = place_from(actor=jumin, where=f"d{world.dwellings['1-101'].pk}")
+    assert home.dwelling == world.dwellings["1-101"] and home.grid == world.grid_a
+    assert place_from(actor=jumin, where=f"b{world.buildings['2'].pk}").building == world.buildings["2"]
+    for where in (f"d{world.dwellings['1-102'].pk}", f"b{world.buildings['9'].pk}", "b0", "x1"):
+        with pytest.raises(DomainError) as error:
+            place_from(actor=jumin, where=where)
+        assert error.value.field == "where" and error.value.message == "请选择列表中的位置。", where
+    with pytest.raises(DomainError) as error:
+        place_from(actor=jumin)
+    assert error.value.field == "building"
+    with pytest.raises(NotAllowed):
+        place_from(actor=actor_of("outsider"), where=f"b{world.buildings['2'].pk}")
