@@ -18,9 +18,9 @@ from gongzhi.cases import selectors, services
 from gongzhi.cases.choices import Action
 from gongzhi.cases.forms import ActionForm, CalendarForm, KeyForm, ReportForm, category_choices
 from gongzhi.cases.models import CaseCategory
-from gongzhi.cases.photos import photos_clean
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest, add_domain_error
+from gongzhi.core.photos import photos_clean
 from gongzhi.registry.models import Dwelling
 from gongzhi.territory.models import Node
 
