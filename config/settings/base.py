@@ -256,6 +256,7 @@ GONGZHI_VOLUNTEER_ISSUER_CONTACT = env_str("GONGZHI_VOLUNTEER_ISSUER_CONTACT", "
 # Apps that add demo data after the territory and registry (each module has seed_demo_data(rng, today, tier)).
 GONGZHI_DEMO_MODULES = [
     "gongzhi.registry.demo",  # first: the campaign demo walks its gaps from 未划网格
+    "gongzhi.stewardship.demo",
     "gongzhi.volunteering.demo",
     "gongzhi.votes.demo",
     "gongzhi.consultation.demo",

@@ -57,8 +57,12 @@ def committee_view(*, compound: Node, on: dt.date) -> CommitteeView | None:
     if committee is None:
         return None
     term = committee.terms.first()
+    rank = {position: i for i, position in enumerate(Position.values)}  # 主任, 副主任, 委员
     members = (
-        list(term.members.filter(left_on__isnull=True).select_related("person").order_by("position", "id"))
+        sorted(
+            term.members.filter(left_on__isnull=True).select_related("person").order_by("id"),
+            key=lambda m: rank[m.position],
+        )
         if term
         else []
     )

@@ -236,8 +236,17 @@ def compound_mode_sync(*, compound: Node, on: dt.date) -> str:
     last = ModeChange.objects.filter(compound=node).first()
     if node.management_mode != mode or last is None or last.contract_id != (contract.pk if contract else None):
         Node.objects.filter(pk=node.pk).update(management_mode=mode)
-        ModeChange.objects.create(compound=node, mode=mode, since=on, contract=contract)
+        ModeChange.objects.create(compound=node, mode=mode, since=_mode_since(node, contract, on), contract=contract)
     return mode
+
+
+def _mode_since(compound: Node, contract: Contract | None, on: dt.date) -> dt.date:
+    """The day the mode began: the contract's first day, else the day after the last contract ended."""
+    if contract is not None:
+        return min(contract.starts_on, on)
+    ends = [c.last_day for c in Contract.objects.filter(compound=compound, starts_on__lte=on)]
+    past = [d for d in ends if d is not None and d < on]
+    return max(past) + dt.timedelta(days=1) if past else on
 
 
 def modes_sync_all(*, on: dt.date | None = None) -> int:

@@ -89,9 +89,9 @@ def test_the_compound_mode_follows_its_contract_and_keeps_its_history(world, act
         )
     services.contract_terminate(actor=jiedao, contract=contract, on=today, reason="托管协议到期不续")
     assert Node.objects.get(pk=y.pk).management_mode == ManagementMode.NONE
-    assert [m.mode for m in ModeChange.objects.filter(compound=y).order_by("id")] == [
-        ManagementMode.THIRD_PARTY,
-        ManagementMode.NONE,
+    assert [(m.mode, m.since) for m in ModeChange.objects.filter(compound=y).order_by("id")] == [
+        (ManagementMode.THIRD_PARTY, contract.starts_on),
+        (ManagementMode.NONE, today),
     ]
     assert selectors.contract_current(compound=y, on=today) is None
     assert selectors.contract_current(compound=y, on=today - dt.timedelta(days=1)) == contract
