@@ -21,5 +21,5 @@ urlpatterns = [
     path("compounds/<int:compound_id>/ledger/new/", views.ledger_new, name="ledger-new"),
     path("compounds/<int:compound_id>/ledger.xlsx", views.ledger_export, name="ledger-export"),
     path("ledger/<int:entry_id>/comment/", views.ledger_comment, name="ledger-comment"),
-    path("ledger/photos/<int:photo_id>/", views.ledger_photo, name="ledger-photo"),
+    path("ledger/photos/<int:ledger_photo_id>/", views.ledger_photo, name="ledger-photo"),
 ]

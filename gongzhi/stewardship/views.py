@@ -342,8 +342,8 @@ def ledger_comment(request: ActorRequest, entry_id: int) -> HttpResponseBase:
 
 
 @login_required
-def ledger_photo(request: ActorRequest, photo_id: int) -> HttpResponseBase:
-    photo = get_object_or_404(LedgerPhoto.objects.filter(entry__in=visible_entries(request.actor)), pk=photo_id)
+def ledger_photo(request: ActorRequest, ledger_photo_id: int) -> HttpResponseBase:
+    photo = get_object_or_404(LedgerPhoto.objects.filter(entry__in=visible_entries(request.actor)), pk=ledger_photo_id)
     return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
 
 

@@ -45,4 +45,9 @@ def rows_for_routes(world: World) -> dict[str, int]:
         text="巡查",
         photos=photos_clean([upload()]),
     )
-    return {"contract_id": contract.pk, "term_id": term.pk, "entry_id": entry.pk, "photo_id": entry.photos.get().pk}
+    return {
+        "contract_id": contract.pk,
+        "term_id": term.pk,
+        "entry_id": entry.pk,
+        "ledger_photo_id": entry.photos.get().pk,
+    }
