@@ -9,6 +9,7 @@ urlpatterns = [
     path("territory/", include("gongzhi.territory.urls")),
     path("registry/", include("gongzhi.registry.urls")),
     path("volunteering/", include("gongzhi.volunteering.urls")),
+    path("stewardship/", include("gongzhi.stewardship.urls")),
     path("votes/", include("gongzhi.votes.urls")),
     path("consultation/", include("gongzhi.consultation.urls")),
     path("cases/", include("gongzhi.cases.urls")),

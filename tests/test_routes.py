@@ -55,6 +55,20 @@ ROUTES = {
     "registry:person-move-out": SCOPED,
     "registry:household-register": SCOPED,
     "registry:import": ROLE_ONLY,
+    "stewardship:compound-list": SCOPED,
+    "stewardship:manager-list": ROLE_ONLY,
+    "stewardship:compound-detail": SCOPED,
+    "stewardship:contract-create": SCOPED,
+    "stewardship:contract-terminate": SCOPED,
+    "stewardship:committee-create": SCOPED,
+    "stewardship:term-open": SCOPED,
+    "stewardship:term-file": SCOPED,
+    "stewardship:member-add": SCOPED,
+    "stewardship:ledger": SCOPED,
+    "stewardship:ledger-new": SCOPED,
+    "stewardship:ledger-export": SCOPED,
+    "stewardship:ledger-comment": SCOPED,
+    "stewardship:ledger-photo": SCOPED,
     "registry:quality": ROLE_ONLY,
     "registry:quality-export": ROLE_ONLY,
     "registry:quality-assign-grid": ROLE_ONLY,
@@ -228,6 +242,13 @@ API_OPERATIONS = {
     ("post", "/api/v1/campaigns/{campaign_id}/households/{row_id}/visits"): SCOPED,
 }
 POST_ONLY = {
+    "stewardship:contract-create",
+    "stewardship:contract-terminate",
+    "stewardship:committee-create",
+    "stewardship:term-open",
+    "stewardship:term-file",
+    "stewardship:member-add",
+    "stewardship:ledger-comment",
     "registry:quality-assign-grid",
     "registry:quality-attach",
     "registry:household-member-add",
@@ -339,9 +360,16 @@ def _participation_rows(world):
     from gongzhi.campaigns.tests.helpers import rows_for_routes as campaign_rows
     from gongzhi.cases.tests.helpers import rows_for_routes as case_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
+    from gongzhi.stewardship.tests.helpers import rows_for_routes as stewardship_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
 
-    return {**vote_rows(world), **consultation_rows(world), **case_rows(world), **campaign_rows(world)}
+    return {
+        **vote_rows(world),
+        **consultation_rows(world),
+        **case_rows(world),
+        **campaign_rows(world),
+        **stewardship_rows(world),
+    }
 
 
 def _notice_for(user):

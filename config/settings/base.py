@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "gongzhi.territory",
     "gongzhi.registry",
     "gongzhi.volunteering",
+    "gongzhi.stewardship",
     "gongzhi.votes",
     "gongzhi.consultation",
     "gongzhi.cases",
@@ -216,6 +217,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.territory.nav",
     "gongzhi.registry.nav",
     "gongzhi.volunteering.nav",
+    "gongzhi.stewardship.nav",
     "gongzhi.votes.nav",
     "gongzhi.consultation.nav",
     "gongzhi.cases.nav",
@@ -254,11 +256,24 @@ GONGZHI_VOLUNTEER_ISSUER_CONTACT = env_str("GONGZHI_VOLUNTEER_ISSUER_CONTACT", "
 # Apps that add demo data after the territory and registry (each module has seed_demo_data(rng, today, tier)).
 GONGZHI_DEMO_MODULES = [
     "gongzhi.registry.demo",  # first: the campaign demo walks its gaps from 未划网格
+    "gongzhi.stewardship.demo",
     "gongzhi.volunteering.demo",
     "gongzhi.votes.demo",
     "gongzhi.consultation.demo",
     "gongzhi.cases.demo",
     "gongzhi.campaigns.demo",
+]
+
+# --- Stewardship -------------------------------------------------------------------------------------
+# Days a month each ledger side must have entries of a kind (capped at the month's length; a month in
+# progress asks in proportion to the days gone). Ledger completeness is a figure of the evaluation.
+GONGZHI_LEDGER_REQUIRED_DAYS = {
+    "manager": {"patrol": 31, "cleaning": 31, "safety": 4, "finance": 1},
+    "committee": {"meeting": 1},
+}
+GONGZHI_SCHEDULE += [
+    ("stewardship-modes", "5 0 * * *", "gongzhi.stewardship.tasks.modes_sync"),
+    ("stewardship-term-reminders", "30 8 * * *", "gongzhi.stewardship.tasks.term_reminders"),
 ]
 
 # --- Campaigns ---------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from gongzhi.accounts.models import User
 from gongzhi.cases import worktime
 from gongzhi.cases.choices import Action, CaseStatus, Channel
 from gongzhi.cases.models import Case, CaseCategory, CaseEvent
-from gongzhi.cases.photos import CleanPhoto, photo_clean
 from gongzhi.cases.services import (
     case_report,
     case_transition,
@@ -34,6 +33,7 @@ from gongzhi.cases.services import (
     working_calendar,
 )
 from gongzhi.core.bulk import Ids, insert_rows, reset_sequences
+from gongzhi.core.photos import CleanPhoto, photo_clean
 from gongzhi.registry.models import Household
 from gongzhi.territory.choices import NodeKind
 from gongzhi.territory.models import Node

@@ -7,24 +7,9 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.cases import selectors, services
 from gongzhi.cases.models import Case, CaseCategory
-from gongzhi.cases.photos import CleanPhoto, photos_clean
 from gongzhi.core.actors import Actor
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if not data:
-            return []
-        items = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+from gongzhi.core.forms import PhotosField
+from gongzhi.core.photos import CleanPhoto, photos_clean
 
 
 def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -65,7 +50,7 @@ class ReportForm(forms.Form):
     where = forms.ChoiceField(label=gettext_lazy("位置"), required=False)
     longitude = forms.FloatField(label=gettext_lazy("经度"), required=False, widget=forms.HiddenInput)
     latitude = forms.FloatField(label=gettext_lazy("纬度"), required=False, widget=forms.HiddenInput)
-    photos = MultipleFileField(
+    photos = PhotosField(
         label=gettext_lazy("照片"),
         required=False,
         help_text=gettext_lazy("最多 6 张，每张不超过 8 MB；公开展示前会去除照片中的位置等信息。"),
@@ -97,7 +82,7 @@ class ActionForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("说明"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photos = MultipleFileField(label=gettext_lazy("照片"), required=False)
+    photos = PhotosField(label=gettext_lazy("照片"), required=False)
     rating = forms.IntegerField(label=gettext_lazy("满意度"), required=False, min_value=1, max_value=5)
     hours = forms.IntegerField(label=gettext_lazy("延长工作时"), required=False, min_value=1, max_value=210)
     category = forms.IntegerField(required=False)

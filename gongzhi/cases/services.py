@@ -39,11 +39,11 @@ from gongzhi.cases.models import (
     RoutingRule,
     WorkCalendarDay,
 )
-from gongzhi.cases.photos import CleanPhoto
 from gongzhi.core.actors import Actor
 from gongzhi.core.audit import audit_record
 from gongzhi.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from gongzhi.core.notifications import notify
+from gongzhi.core.photos import CleanPhoto
 from gongzhi.registry.models import Dwelling
 from gongzhi.territory.choices import ManagementMode, NodeKind
 from gongzhi.territory.geometry import contains_point

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from gongzhi.cases.models import Case, CaseCategory
-from gongzhi.cases.photos import CleanPhoto, photo_clean
 from gongzhi.cases.services import case_report, place_locate
 from gongzhi.core.actors import Actor
+from gongzhi.core.photos import CleanPhoto, photo_clean
 
 
 def jpeg_with_gps() -> bytes:

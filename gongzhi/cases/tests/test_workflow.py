@@ -187,7 +187,7 @@ def test_photos_are_stored_without_exif(world, actor_of):
 
 
 def test_a_non_image_is_refused_naming_the_field():
-    from gongzhi.cases.photos import photo_clean
+    from gongzhi.core.photos import photo_clean
 
     with pytest.raises(DomainError) as error:
         photo_clean(io.BytesIO(b"%PDF-1.4 not an image"), size=20)

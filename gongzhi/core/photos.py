@@ -1,4 +1,5 @@
-"""Photo checks and EXIF stripping: what is stored is what is shown, re-encoded without metadata."""
+"""Photo checks and EXIF stripping for every module that takes photos (cases, ledgers): what is stored is
+what is shown, re-encoded without metadata."""
 
 from __future__ import annotations
 

@@ -1,0 +1,173 @@
+"""Reads of stewardship, each starting from a visible_* scope: a compound's managers, contract, committee,
+the month's ledger and its completeness."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core.actors import Actor
+from gongzhi.stewardship.choices import LedgerKind, LedgerSide, Position
+from gongzhi.stewardship.models import Committee, CommitteeMember, CommitteeTerm, Contract, LedgerEntry, ModeChange
+from gongzhi.stewardship.permissions import visible_compounds, visible_entries
+from gongzhi.stewardship.services import MAX_MEMBERS, current_contracts
+from gongzhi.territory.models import Node
+
+
+def compound_list(*, actor: Actor, search: str = "") -> QuerySet[Node]:
+    rows = visible_compounds(actor).order_by("path")
+    return rows.filter(name__contains=search.strip()) if search.strip() else rows
+
+
+def compound_get(*, actor: Actor, compound_id: int) -> Node:
+    return get_object_or_404(visible_compounds(actor), pk=compound_id)
+
+
+def contract_current(*, compound: Node, on: dt.date) -> Contract | None:
+    return current_contracts(on=on).filter(compound=compound).select_related("manager").first()
+
+
+def contract_history(*, compound: Node) -> list[Contract]:
+    return list(Contract.objects.filter(compound=compound).select_related("manager").order_by("-starts_on"))
+
+
+def mode_history(*, compound: Node) -> list[ModeChange]:
+    return list(ModeChange.objects.filter(compound=compound).select_related("contract__manager")[:20])
+
+
+@dataclass
+class CommitteeView:
+    committee: Committee
+    term: CommitteeTerm | None
+    members: list[CommitteeMember]
+    warnings: list[str] = field(default_factory=list)
+
+
+def committee_view(*, compound: Node, on: dt.date) -> CommitteeView | None:
+    """The committee with its current term and members, and what the rules find wrong as warnings."""
+    committee = Committee.objects.filter(compound=compound).first()
+    if committee is None:
+        return None
+    term = committee.terms.first()
+    rank = {position: i for i, position in enumerate(Position.values)}  # 主任, 副主任, 委员
+    members = (
+        sorted(
+            term.members.filter(left_on__isnull=True).select_related("person").order_by("id"),
+            key=lambda m: rank[m.position],
+        )
+        if term
+        else []
+    )
+    view = CommitteeView(committee, term, members)
+    if term is None:
+        view.warnings.append(_("尚未登记任何一届。"))
+        return view
+    if term.ends_on < on:
+        view.warnings.append(_("第%(n)d届已于 %(d)s 届满，应尽快换届。") % {"n": term.number, "d": term.ends_on})
+    elif (term.ends_on - on).days <= 90:
+        view.warnings.append(_("第%(n)d届将于 %(d)s 届满，请筹备换届。") % {"n": term.number, "d": term.ends_on})
+    n = len(members)
+    if not 5 <= n <= MAX_MEMBERS or n % 2 == 0:
+        view.warnings.append(_("现有成员%(n)d人：业委会应为5至11人的单数（指导规则第三十一条）。") % {"n": n})
+    if not any(m.position == Position.DIRECTOR for m in members):
+        view.warnings.append(_("没有主任。"))
+    if term.filed_on is None:
+        due = (term.elected_on or term.starts_on) + dt.timedelta(days=30)
+        view.warnings.append(_("尚未备案（应于选举后30日内，即 %(d)s 前）。") % {"d": due})
+    return view
+
+
+# --- the month's ledger -------------------------------------------------------------------------------
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """'2026-11' → (first day, last day); ValueError for anything else."""
+    year, number = (int(part) for part in month.split("-"))
+    if not (2000 <= year <= 2100 and 1 <= number <= 12) or len(month) != 7:
+        raise ValueError(month)
+    return dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1])
+
+
+def ledger_month(*, actor: Actor, compound: Node, first: dt.date, last: dt.date) -> QuerySet[LedgerEntry]:
+    return (
+        visible_entries(actor)
+        .filter(compound=compound, day__gte=first, day__lte=last)
+        .prefetch_related("photos", "comments")
+        .order_by("-day", "-id")
+    )
+
+
+def required_days() -> dict[str, dict[str, int]]:
+    """Days a month each side must have entries of each kind (settings.GONGZHI_LEDGER_REQUIRED_DAYS)."""
+    days: dict[str, dict[str, int]] = settings.GONGZHI_LEDGER_REQUIRED_DAYS
+    return days
+
+
+@dataclass
+class KindCompleteness:
+    kind: str
+    required: int
+    days: int
+
+    @property
+    def label(self) -> str:
+        return str(LedgerKind(self.kind).label)
+
+    @property
+    def counted(self) -> int:
+        return min(self.days, self.required)
+
+
+@dataclass
+class Completeness:
+    """Ledger completeness of one side in one compound and month, in permille (an integer, never a float)."""
+
+    side: str
+    kinds: list[KindCompleteness]
+
+    @property
+    def permille(self) -> int:
+        required = sum(k.required for k in self.kinds)
+        return sum(k.counted for k in self.kinds) * 1000 // required if required else 1000
+
+    @property
+    def percent(self) -> str:
+        return f"{self.permille // 10}.{self.permille % 10}%"
+
+
+def completeness(*, compound: Node, side: str, first: dt.date, last: dt.date) -> Completeness:
+    """Σ over required kinds of min(days with an entry of the kind, days required) ÷ Σ days required.
+
+    Days required are per month; a month in progress asks for them in proportion to the days gone.
+    """
+    days_in_month = (last - first).days + 1
+    today = timezone.localdate()
+    elapsed = days_in_month if last < today else max(0, (min(today, last) - first).days + 1)
+    counts: dict[str, set[dt.date]] = defaultdict(set)
+    for kind, day in LedgerEntry.objects.filter(
+        compound=compound, side=side, day__gte=first, day__lte=last
+    ).values_list("kind", "day"):
+        counts[kind].add(day)
+    kinds = [
+        KindCompleteness(kind, min(days, days_in_month) * elapsed // days_in_month, len(counts.get(kind, ())))
+        for kind, days in required_days().get(side, {}).items()
+    ]
+    return Completeness(side, kinds)
+
+
+def ledger_sides(*, compound: Node, on: dt.date) -> list[str]:
+    """Which ledgers the compound keeps: its manager's while a contract runs, its committee's if it has one."""
+    sides: list[str] = []
+    if current_contracts(on=on).filter(compound=compound).exists():
+        sides.append(LedgerSide.MANAGER)
+    if Committee.objects.filter(compound=compound).exists():
+        sides.append(LedgerSide.COMMITTEE)
+    return sides
