@@ -69,6 +69,17 @@ ROUTES = {
     "stewardship:ledger-export": SCOPED,
     "stewardship:ledger-comment": SCOPED,
     "stewardship:ledger-photo": SCOPED,
+    "stewardship:evaluation-home": SIGNED_IN,  # only months with subjects the user sees
+    "stewardship:lists": SIGNED_IN,  # the published red and black lists are public to everyone signed in
+    "stewardship:rubrics": ROLE_ONLY,
+    "stewardship:month": SCOPED,
+    "stewardship:month-export": SCOPED,
+    "stewardship:month-act": ROLE_ONLY,
+    "stewardship:evaluation": SCOPED,
+    "stewardship:rate": SCOPED,
+    "stewardship:appeal-file": SCOPED,
+    "stewardship:appeal-decide": SCOPED,
+    "stewardship:deduction-photo": SCOPED,
     "registry:quality": ROLE_ONLY,
     "registry:quality-export": ROLE_ONLY,
     "registry:quality-assign-grid": ROLE_ONLY,
@@ -249,6 +260,9 @@ POST_ONLY = {
     "stewardship:term-file",
     "stewardship:member-add",
     "stewardship:ledger-comment",
+    "stewardship:month-act",
+    "stewardship:appeal-file",
+    "stewardship:appeal-decide",
     "registry:quality-assign-grid",
     "registry:quality-attach",
     "registry:household-member-add",
@@ -360,6 +374,7 @@ def _participation_rows(world):
     from gongzhi.campaigns.tests.helpers import rows_for_routes as campaign_rows
     from gongzhi.cases.tests.helpers import rows_for_routes as case_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
+    from gongzhi.stewardship.tests.helpers import evaluation_rows
     from gongzhi.stewardship.tests.helpers import rows_for_routes as stewardship_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
 
@@ -369,6 +384,7 @@ def _participation_rows(world):
         **case_rows(world),
         **campaign_rows(world),
         **stewardship_rows(world),
+        **evaluation_rows(world),
     }
 
 

@@ -262,6 +262,7 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.consultation.demo",
     "gongzhi.cases.demo",
     "gongzhi.campaigns.demo",
+    "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
 ]
 
 # --- Stewardship -------------------------------------------------------------------------------------

@@ -39,3 +39,50 @@ class LedgerKind(models.TextChoices):
     MEETING = "meeting", _("会议")
     FINANCE = "finance", _("收支公示")
     OTHER = "other", _("其他")
+
+
+class SubjectKind(models.TextChoices):
+    """Who the monthly evaluation rates; each kind has its own rubric and its own ranking."""
+
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    THIRD_PARTY = "third_party", _("第三方托管")
+    COMMITTEE = "committee", _("业主委员会")
+
+
+class Indicator(models.TextChoices):
+    """A rubric item scored from records the product already has, never typed by a rater."""
+
+    ON_TIME = "on_time", _("派单按期办结率")
+    REWORK = "rework", _("返工率")
+    COMPLAINTS = "complaints", _("投诉（不满意评价）")
+    LEDGER = "ledger", _("台账完整率")
+    MEETINGS = "meetings", _("召开会议")
+    FINANCE = "finance", _("收支公示")
+
+
+class RaterKind(models.TextChoices):
+    COMMUNITY = "community", _("社区评分")
+    SUBDISTRICT = "subdistrict", _("街道评分")
+    COMMITTEE = "committee", _("业委会评分")
+    RESIDENTS = "residents", _("居民满意度")
+
+
+class MonthStatus(models.TextChoices):
+    RATING = "rating", _("评分中")
+    REVIEW = "review", _("审核中")
+    PUBLISHED = "published", _("已公示")
+
+
+# Drafted (raters score, residents rate), reviewed (the counts are frozen and checked), published (公示).
+# Review may go back to rating; nothing goes back from publication: appeals change scores by new rows.
+MONTH_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    MonthStatus.RATING: (MonthStatus.REVIEW,),
+    MonthStatus.REVIEW: (MonthStatus.RATING, MonthStatus.PUBLISHED),
+    MonthStatus.PUBLISHED: (),
+}
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", _("待裁定")
+    UPHELD = "upheld", _("申诉成立")
+    REJECTED = "rejected", _("申诉不成立")

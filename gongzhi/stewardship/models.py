@@ -2,6 +2,11 @@
 
 A compound's management mode (territory Node.management_mode) follows from its current Contract: the
 services set it and write a ModeChange row, so the history of who managed when stays.
+
+The monthly evaluation (月度评比, docs/stewardship.md): a Rubric per subject kind; an EvaluationMonth with
+one Evaluation per subject (a manager at a compound, or a committee); Ratings with Deductions by each
+rater; Scores written at publication and by appeals, a new row each time, the old one kept.
+Points are integers in tenths (100 points = 1000).
 """
 
 from __future__ import annotations
@@ -14,7 +19,18 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStampedModel
-from gongzhi.stewardship.choices import LedgerKind, LedgerSide, ManagerKind, Position, ServiceGrade
+from gongzhi.stewardship.choices import (
+    AppealStatus,
+    Indicator,
+    LedgerKind,
+    LedgerSide,
+    ManagerKind,
+    MonthStatus,
+    Position,
+    RaterKind,
+    ServiceGrade,
+    SubjectKind,
+)
 from gongzhi.territory.choices import ManagementMode
 
 
@@ -255,3 +271,250 @@ class LedgerComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id}: {self.text[:20]}"
+
+
+def default_grade_bands() -> list[list[object]]:
+    """domain-rules.md §6.2 (烟台/济南): AAA ≥ 85, AA ≥ 80, A ≥ 70, B ≥ 60, C below; in tenths."""
+    return [["AAA", 850], ["AA", 800], ["A", 700], ["B", 600], ["C", 0]]
+
+
+def default_red_grades() -> list[str]:
+    return ["AAA"]
+
+
+class Rubric(TimeStampedModel):
+    """An evaluation template of one subject kind: items, rater weights, grade bands and list rules.
+
+    Once a month has used it, it is frozen; a change is a new version that later months use.
+    """
+
+    subject_kind = models.CharField(_("评比对象"), max_length=20, choices=SubjectKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    is_active = models.BooleanField(_("当前使用"), default=True)
+    # Weights of the raters (percent; renormalised over the raters who took part).
+    weight_community = models.PositiveSmallIntegerField(_("社区评分权重"), default=30)
+    weight_subdistrict = models.PositiveSmallIntegerField(_("街道评分权重"), default=30)
+    weight_committee = models.PositiveSmallIntegerField(_("业委会评分权重"), default=20)
+    weight_residents = models.PositiveSmallIntegerField(_("居民满意度权重"), default=20)
+    # [[grade, lowest total in tenths], …] from the top grade down; the last band's lowest is 0.
+    grade_bands = models.JSONField(_("等级划分"), default=default_grade_bands)
+    red_grades = models.JSONField(_("红榜等级"), default=default_red_grades)
+    black_below = models.PositiveSmallIntegerField(_("黑榜分数线（0.1分）"), default=600)
+    black_last_months = models.PositiveSmallIntegerField(_("连续末位月数进黑榜"), default=3)
+
+    class Meta:
+        ordering = ["subject_kind", "-version"]
+        verbose_name = _("评比细则")
+        verbose_name_plural = _("评比细则")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_kind"], condition=Q(is_active=True), name="rubric_one_active_per_kind"
+            ),
+            models.UniqueConstraint(fields=["subject_kind", "version"], name="rubric_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    def weight_of(self, rater_kind: str) -> int:
+        weight: int = getattr(self, f"weight_{rater_kind}")
+        return weight
+
+
+class RubricItem(models.Model):
+    """One item: maximum points, and either an indicator that scores it or a rule raters deduct by."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="items")
+    section = models.CharField(_("板块"), max_length=30)
+    position = models.PositiveSmallIntegerField(_("序号"))
+    text = models.CharField(_("评分内容"), max_length=300)
+    max_points = models.PositiveSmallIntegerField(_("分值（0.1分）"))
+    indicator = models.CharField(_("自动指标"), max_length=12, choices=Indicator.choices, blank=True)
+    # For count indicators (meetings, notices): the count that earns full points; for complaints: unused.
+    target = models.PositiveSmallIntegerField(_("满分目标"), default=1)
+    deduction_rule = models.CharField(_("扣分标准"), max_length=300, blank=True)
+    # Points off per occurrence (tenths): a complaint for the complaints indicator, a finding for raters.
+    deduction_step = models.PositiveSmallIntegerField(_("每次扣分（0.1分）"), default=10)
+    evidence_required = models.BooleanField(_("扣分须附依据"), default=True)
+
+    class Meta:
+        ordering = ["rubric", "position"]
+        verbose_name = _("评比细则条目")
+        verbose_name_plural = _("评比细则条目")
+        constraints = [models.UniqueConstraint(fields=["rubric", "position"], name="rubric_item_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.section} · {self.text}"
+
+
+class EvaluationMonth(TimeStampedModel):
+    """One month's evaluation over the subdistrict: rated, reviewed, published (公示), then appealed."""
+
+    month = models.DateField(_("月份"), unique=True)  # the month's first day
+    status = models.CharField(_("状态"), max_length=10, choices=MonthStatus.choices, default=MonthStatus.RATING)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    appeals_until = models.DateTimeField(_("申诉截止"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("月度评比")
+        verbose_name_plural = _("月度评比")
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == MonthStatus.PUBLISHED
+
+
+class Evaluation(models.Model):
+    """One subject in one month: a manager at a compound it serves, or a compound's committee."""
+
+    month = models.ForeignKey(EvaluationMonth, on_delete=models.CASCADE, related_name="evaluations")
+    subject_kind = models.CharField(_("评比对象"), max_length=20, choices=SubjectKind.choices)
+    manager = models.ForeignKey(Manager, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations")
+    committee = models.ForeignKey(
+        Committee, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    compound = models.ForeignKey("territory.Node", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("territory.Node", on_delete=models.PROTECT, related_name="+")
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="evaluations")
+    subject_name = models.CharField(max_length=200)  # as it was named that month
+    # The month's computed indicators (indicators.py), frozen when the month goes to review.
+    indicators = models.JSONField(default=dict, blank=True)
+    # Resident satisfaction: a question of the compound's monthly poll (one ballot per household).
+    satisfaction_question = models.ForeignKey(
+        "votes.Question", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["month", "subject_kind", "compound"]
+        verbose_name = _("评比对象")
+        verbose_name_plural = _("评比对象")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "subject_kind", "compound"], name="evaluation_one_per_subject_and_month"
+            ),
+            models.CheckConstraint(
+                condition=(Q(subject_kind=SubjectKind.COMMITTEE) & Q(committee__isnull=False) & Q(manager__isnull=True))
+                | (~Q(subject_kind=SubjectKind.COMMITTEE) & Q(manager__isnull=False) & Q(committee__isnull=True)),
+                name="evaluation_subject_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.subject_name}"
+
+
+class Rating(models.Model):
+    """One rater's sheet for a subject: the deductions they found, submitted once ready."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="ratings")
+    rater_kind = models.CharField(_("评分方"), max_length=12, choices=RaterKind.choices)
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rater_name = models.CharField(max_length=150)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("评语"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "rater_kind"]
+        verbose_name = _("评分")
+        verbose_name_plural = _("评分")
+        constraints = [models.UniqueConstraint(fields=["evaluation", "rater_kind"], name="rating_one_per_rater_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.rater_kind}"
+
+
+class Deduction(models.Model):
+    """Points off one rated item, with its evidence (text, photo or both)."""
+
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="deductions")
+    item = models.ForeignKey(RubricItem, on_delete=models.PROTECT, related_name="+")
+    points = models.PositiveSmallIntegerField(_("扣分（0.1分）"))
+    evidence = models.CharField(_("扣分依据"), max_length=500, blank=True)
+    photo = models.ImageField(upload_to="stewardship/evidence/%Y/%m/", blank=True)
+    # An upheld appeal withdraws the deduction; the row stays as it was found.
+    withdrawn_by = models.ForeignKey(
+        "Appeal", null=True, blank=True, on_delete=models.PROTECT, related_name="withdrawn"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rating", "item__position", "id"]
+        verbose_name = _("扣分")
+        verbose_name_plural = _("扣分")
+        constraints = [models.CheckConstraint(condition=Q(points__gt=0), name="deduction_points_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.rating_id} −{self.points}"
+
+
+class Score(models.Model):
+    """A subject's published score: written at publication; an appeal's change is a new row replacing it."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    total = models.PositiveSmallIntegerField(_("得分（0.1分）"))
+    grade = models.CharField(_("等级"), max_length=8)
+    # {rater kind: score in tenths} of the raters counted, and the figures the tie-break reads.
+    parts = models.JSONField(default=dict)
+    deducted = models.PositiveIntegerField(default=0)
+    is_current = models.BooleanField(default=True)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    appeal = models.ForeignKey("Appeal", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evaluation", "-id"]
+        verbose_name = _("评比得分")
+        verbose_name_plural = _("评比得分")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"], condition=Q(is_current=True), name="score_one_current_per_evaluation"
+            ),
+            models.CheckConstraint(condition=Q(total__lte=1000), name="score_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}: {self.total}"
+
+
+class Appeal(models.Model):
+    """An appeal (申诉) against a published score, within the window; decided with a reason."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="appeals")
+    # The deductions the appellant disputes (an upheld appeal withdraws those the decider accepts).
+    deductions = models.ManyToManyField(Deduction, blank=True, related_name="appeals")
+    text = models.TextField(_("申诉理由"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by_name = models.CharField(max_length=150)
+    filed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("裁定理由"), blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("评比申诉")
+        verbose_name_plural = _("评比申诉")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"], condition=Q(status=AppealStatus.PENDING), name="appeal_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.status}"

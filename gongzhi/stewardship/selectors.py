@@ -96,6 +96,10 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     return dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1])
 
 
+def month_last_day(first: dt.date) -> dt.date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
 def ledger_month(*, actor: Actor, compound: Node, first: dt.date, last: dt.date) -> QuerySet[LedgerEntry]:
     return (
         visible_entries(actor)

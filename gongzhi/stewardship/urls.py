@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.stewardship import views
+from gongzhi.stewardship import views, views_evaluation
 
 app_name = "stewardship"
 urlpatterns = [
@@ -22,4 +22,21 @@ urlpatterns = [
     path("compounds/<int:compound_id>/ledger.xlsx", views.ledger_export, name="ledger-export"),
     path("ledger/<int:entry_id>/comment/", views.ledger_comment, name="ledger-comment"),
     path("ledger/photos/<int:ledger_photo_id>/", views.ledger_photo, name="ledger-photo"),
+    # the monthly evaluation
+    path("evaluation/", views_evaluation.evaluation_home, name="evaluation-home"),
+    path("evaluation/lists/", views_evaluation.lists, name="lists"),
+    path("evaluation/rubrics/", views_evaluation.rubric_page, name="rubrics"),
+    path("evaluation/subjects/<int:evaluation_id>/", views_evaluation.evaluation_detail, name="evaluation"),
+    path(
+        "evaluation/subjects/<int:evaluation_id>/rate/<str:rater_kind>/",
+        views_evaluation.rating_form,
+        name="rate",
+    ),
+    path("evaluation/subjects/<int:evaluation_id>/appeal/", views_evaluation.appeal_file, name="appeal-file"),
+    path("evaluation/appeals/<int:appeal_id>/decide/", views_evaluation.appeal_decide, name="appeal-decide"),
+    path("evaluation/deductions/<int:deduction_id>/photo/", views_evaluation.deduction_photo, name="deduction-photo"),
+    # a month last: "<str:month>" would take the words above
+    path("evaluation/<str:month>/", views_evaluation.month_detail, name="month"),
+    path("evaluation/<str:month>/ranking.xlsx", views_evaluation.month_export, name="month-export"),
+    path("evaluation/<str:month>/<str:action>/", views_evaluation.month_act, name="month-act"),
 ]

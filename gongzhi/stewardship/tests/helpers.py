@@ -51,3 +51,36 @@ def rows_for_routes(world: World) -> dict[str, int]:
         "entry_id": entry.pk,
         "ledger_photo_id": entry.photos.get().pk,
     }
+
+
+def evaluation_rows(world: World) -> dict[str, int | str]:
+    """The current month evaluated and published over rows_for_routes' X小区: shequ deducted with a photo,
+    wuye appealed (pending)."""
+    from gongzhi.cases.tests.helpers import upload
+    from gongzhi.stewardship import evaluation as ev
+    from gongzhi.stewardship.choices import RaterKind, SubjectKind
+
+    jiedao = actor_for_user(world.user("jiedao"))
+    month = ev.month_open(actor=jiedao, month=timezone.localdate().replace(day=1))
+    company = month.evaluations.get(subject_kind=SubjectKind.PROPERTY_COMPANY)
+    item = company.rubric.items.filter(indicator="").first()
+    assert item is not None
+    rating = ev.rating_save(
+        actor=actor_for_user(world.user("shequ")),
+        evaluation=company,
+        rater_kind=RaterKind.COMMUNITY,
+        deductions=[ev.DeductionSpec(item.pk, 20, "楼道堆物", photos_clean([upload()])[0])],
+    )
+    ev.month_review(actor=jiedao, month=month)
+    ev.month_publish(actor=jiedao, month=month)
+    appeal = ev.appeal_file(
+        actor=actor_for_user(world.user("wuye")), evaluation=company, text="堆物系住户临时放置，当日已清理。"
+    )
+    return {
+        "month": f"{month.month:%Y-%m}",
+        "action": "review",
+        "evaluation_id": company.pk,
+        "rater_kind": RaterKind.COMMUNITY,
+        "appeal_id": appeal.pk,
+        "deduction_id": rating.deductions.get().pk,
+    }

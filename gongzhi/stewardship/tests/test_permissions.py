@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from gongzhi.stewardship.permissions import (
     is_staff_for,
@@ -46,3 +47,44 @@ def test_stewardship_scope(world, actor_of, persona):  # type: ignore[no-untyped
     assert is_staff_for(actor, world.compound_x) is comments
     assert may_register(actor) is registers
     assert visible_entries(actor).filter(compound=world.compound_x).count() == entries
+
+
+# persona → (subjects seen while rating, seen once published, sheets of the company, runs months,
+#            may appeal for the company)
+EVALUATION_MATRIX = {
+    "jiedao": (2, 2, ["subdistrict"], True, False),
+    "shequ": (2, 2, ["community"], False, False),
+    "baobao": (2, 2, [], False, False),
+    "lingdao": (2, 2, [], False, False),
+    "wuye": (0, 1, [], False, True),
+    "yeweihui": (0, 2, ["committee"], False, False),
+    "jumin": (0, 0, [], False, False),
+    "wangge_a": (0, 0, [], False, False),
+    "louzhang": (0, 0, [], False, False),
+    "dangzhibu": (0, 0, [], False, False),
+    "zhiyuan": (0, 0, [], False, False),
+    "admin": (0, 0, [], False, False),
+    "shenji": (0, 0, [], False, False),
+    "outsider": (0, 0, [], False, False),
+}
+
+
+@pytest.mark.parametrize("persona", sorted(EVALUATION_MATRIX))
+def test_evaluation_scope(world, actor_of, persona):  # type: ignore[no-untyped-def]
+    from gongzhi.stewardship import evaluation as ev
+    from gongzhi.stewardship.choices import SubjectKind
+    from gongzhi.stewardship.permissions import may_appeal, may_run_evaluation, rater_kinds_of, visible_evaluations
+
+    rows_for_routes(world)
+    jiedao = actor_of("jiedao")
+    month = ev.month_open(actor=jiedao, month=timezone.localdate().replace(day=1))
+    company = month.evaluations.get(subject_kind=SubjectKind.PROPERTY_COMPANY)
+    rating, published, sheets, runs, appeals = EVALUATION_MATRIX[persona]
+    actor = actor_of(persona)
+    assert visible_evaluations(actor).count() == rating
+    assert rater_kinds_of(actor, company) == sheets
+    assert may_run_evaluation(actor) is runs
+    ev.month_review(actor=jiedao, month=month)
+    ev.month_publish(actor=jiedao, month=month)
+    assert visible_evaluations(actor).count() == published
+    assert may_appeal(actor, company) is appeals
