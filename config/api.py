@@ -7,6 +7,7 @@ from gongzhi.accounts.api_auth import ActorRateThrottle, SessionActorAuth, Token
 from gongzhi.campaigns.api import router as campaigns_router
 from gongzhi.cases.api import router as cases_router
 from gongzhi.registry.api import router as registry_router
+from gongzhi.stewardship.api import router as stewardship_router
 from gongzhi.territory.api import router as territory_router
 from gongzhi.volunteering.api import router as volunteering_router
 from gongzhi.votes.api import router as votes_router
@@ -15,8 +16,8 @@ api = NinjaAPI(
     title="共治 Gongzhi API",
     version="1",
     description=(
-        "Territory, registry, volunteering, voting, cases and campaigns for staff clients, residents' phones "
-        "and integrations. "
+        "Territory, registry, volunteering, voting, cases, campaigns and the monthly evaluation "
+        "for staff clients, residents' phones and integrations. "
         "Every list is scoped to the caller."
     ),
     auth=[SessionActorAuth(), TokenActorAuth()],
@@ -29,3 +30,4 @@ api.add_router("/volunteering/", volunteering_router)
 api.add_router("/votes/", votes_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/campaigns/", campaigns_router)
+api.add_router("/stewardship/", stewardship_router)

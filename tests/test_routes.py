@@ -251,6 +251,9 @@ API_OPERATIONS = {
     ("get", "/api/v1/campaigns/"): SCOPED,
     ("get", "/api/v1/campaigns/{campaign_id}/coverage"): SCOPED,
     ("post", "/api/v1/campaigns/{campaign_id}/households/{row_id}/visits"): SCOPED,
+    ("get", "/api/v1/stewardship/evaluations"): SCOPED,
+    ("get", "/api/v1/stewardship/evaluations/{evaluation_id}"): SCOPED,
+    ("get", "/api/v1/stewardship/lists"): SIGNED_IN,  # published red and black lists only
 }
 POST_ONLY = {
     "stewardship:contract-create",

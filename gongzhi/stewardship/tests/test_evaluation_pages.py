@@ -190,3 +190,26 @@ def test_the_rubric_page_versions_a_used_rubric(month, client_of):  # type: igno
     new = Rubric.objects.get(subject_kind=rubric.subject_kind, is_active=True)
     assert new.version == 2 and new.items.filter(text="测试条目", max_points=50).exists()
     assert not rubric.items.filter(text="测试条目").exists()  # the month's rubric is untouched
+
+
+def test_the_api_shows_an_unpublished_month_to_staff_only(month, client_of, actor_of):  # type: ignore[no-untyped-def]
+    company = _company(month)
+    label = _label()
+    staff = client_of("shequ").get("/api/v1/stewardship/evaluations", {"month": label}).json()
+    assert {row["id"] for row in staff["items"]} == set(month.evaluations.values_list("pk", flat=True))
+    assert all(isinstance(row["total"], int) and row["month_status"] == "rating" for row in staff["items"])
+    wuye = client_of("wuye")
+    assert wuye.get("/api/v1/stewardship/evaluations", {"month": label}).json()["items"] == []
+    assert wuye.get("/api/v1/stewardship/evaluations").json()["items"] == []
+    assert wuye.get(f"/api/v1/stewardship/evaluations/{company.pk}").status_code == 404
+    assert client_of("jumin").get("/api/v1/stewardship/lists", {"month": label}).status_code == 404
+    jiedao = actor_of("jiedao")
+    ev.month_review(actor=jiedao, month=month)
+    assert wuye.get(f"/api/v1/stewardship/evaluations/{company.pk}").status_code == 404  # in review: still not
+    ev.month_publish(actor=jiedao, month=month)
+    mine = wuye.get("/api/v1/stewardship/evaluations").json()["items"]
+    assert [row["id"] for row in mine] == [company.pk]
+    detail = wuye.get(f"/api/v1/stewardship/evaluations/{company.pk}").json()
+    assert detail["total"] == company.scores.get(is_current=True).total and detail["place"] == 1
+    assert client_of("jumin").get("/api/v1/stewardship/lists").status_code == 200
+    assert wuye.get("/api/v1/stewardship/evaluations", {"month": "2026-13"}).status_code == 404
