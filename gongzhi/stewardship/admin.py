@@ -1,6 +1,17 @@
-from django.contrib import admin
+from typing import Any
 
-from gongzhi.stewardship.models import Committee, CommitteeMember, CommitteeTerm, Contract, Manager, ManagerStaff
+from django.contrib import admin
+from django.http import HttpRequest
+
+from gongzhi.stewardship.models import (
+    Committee,
+    CommitteeCandidate,
+    CommitteeMember,
+    CommitteeTerm,
+    Contract,
+    Manager,
+    ManagerStaff,
+)
 
 
 @admin.register(Manager)
@@ -27,9 +38,23 @@ class CommitteeAdmin(admin.ModelAdmin):
     list_display = ["name", "compound"]
 
 
+class CandidateInline(admin.TabularInline):
+    """Read-only: candidates are the election's, opened and applied on the compound page."""
+
+    model = CommitteeCandidate
+    fields = ["person", "question", "elected"]
+    readonly_fields = ["person", "question", "elected"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(CommitteeTerm)
 class CommitteeTermAdmin(admin.ModelAdmin):
     list_display = ["committee", "number", "starts_on", "ends_on", "filed_on"]
+    inlines = [CandidateInline]
 
 
 @admin.register(CommitteeMember)

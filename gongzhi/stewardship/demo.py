@@ -1,5 +1,6 @@
 """Demo stewardship: about 8 property companies and 3 third-party managers over the subdistrict's compounds,
-committees where compounds have them, and six months of ledgers.
+committees where compounds have them, six months of ledgers, and the election of the next term of the
+committee whose term ends first, open for voting now.
 
 Each compound's contract follows the mode the layout gave it (物业 / 第三方托管); self-managed and unmanaged
 old compounds get none. One compound changed company three months ago, so its history shows two contracts
@@ -12,16 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.utils import timezone
+
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import Duty, User
 from gongzhi.core.actors import Actor
 from gongzhi.core.identity import CREDIT_CODE_CHARSET, credit_code_check_char
 from gongzhi.registry.models import Person
-from gongzhi.stewardship import services
+from gongzhi.stewardship import elections, services
 from gongzhi.stewardship.choices import LedgerKind, LedgerSide, ManagerKind, Position, ServiceGrade
-from gongzhi.stewardship.models import Contract, LedgerEntry, Manager, ManagerStaff
+from gongzhi.stewardship.models import CommitteeTerm, Contract, LedgerEntry, Manager, ManagerStaff
 from gongzhi.territory.choices import ManagementMode, NodeKind
 from gongzhi.territory.models import Node
+from gongzhi.votes import services as votes
 
 COMPANIES = (
     "蚌埠市华侨物业管理有限公司",
@@ -113,9 +117,10 @@ def seed_demo_data(*, rng: random.Random, today: dt.date, tier: str) -> str:
     _staff(today)
     committees = _committees(rng, today, compounds, persona)
     entries = _ledgers(rng, today)
+    election = _election(rng, today, persona)
     return (
         f"stewardship: {len(companies)} 家物业, {len(thirds)} 家第三方, {contracts} 份合同, "
-        f"{committees} 个业委会, {entries} 条台账"
+        f"{committees} 个业委会, {entries} 条台账, {election}"
     )
 
 
@@ -135,7 +140,7 @@ def _staff(today: dt.date) -> None:
 
 
 def _committees(rng: random.Random, today: dt.date, compounds: list[Node], persona: Node | None) -> int:
-    made = 0
+    made, renewing = 0, False
     for compound in compounds:
         if compound.is_old_compound and compound != persona:
             continue
@@ -150,6 +155,9 @@ def _committees(rng: random.Random, today: dt.date, compounds: list[Node], perso
             continue
         committee = services.committee_create(actor=Actor.system("demo"), compound=compound)
         starts = today - dt.timedelta(days=rng.randint(200, 1700))
+        if compound != persona and not renewing:
+            # The first other committee's term ends in about two months: _election elects its next term.
+            starts, renewing = today - dt.timedelta(days=5 * 365 - 60), True
         term = services.term_open(
             actor=Actor.system("demo"),
             committee=committee,
@@ -170,6 +178,42 @@ def _committees(rng: random.Random, today: dt.date, compounds: list[Node], perso
             services.member_add(actor=Actor.system("demo"), term=term, person=person, position=position)
         made += 1
     return made
+
+
+def _election(rng: random.Random, today: dt.date, persona: Node | None) -> str:
+    """The committee whose term ends first (not the personas') registers its next term and elects it: the
+    poll was announced 16 days ago, so its notice period is over and owners vote now, online or on paper."""
+    last = (
+        CommitteeTerm.objects.exclude(committee__compound=persona)
+        .select_related("committee__compound")
+        .order_by("ends_on")
+        .first()
+    )
+    if last is None:
+        return "0 场换届选举"
+    system = Actor.system("demo")
+    compound = last.committee.compound
+    starts = last.ends_on + dt.timedelta(days=1)
+    term = services.term_open(
+        actor=system, committee=last.committee, starts_on=starts, ends_on=starts.replace(year=starts.year + 5)
+    )
+    owners = list(
+        Person.objects.filter(
+            ownerships__ended_on__isnull=True, ownerships__dwelling__org_path__startswith=compound.path
+        )
+        .distinct()
+        .order_by("pk")[:200]
+    )
+    now = timezone.now()
+    poll = elections.election_open(
+        actor=system,
+        term=term,
+        candidates=rng.sample(owners, min(7, len(owners))),
+        closes_at=now + dt.timedelta(days=10),
+        now=now - dt.timedelta(days=16),
+    )
+    votes.poll_open(actor=system, poll=poll, now=max(poll.opens_at, now - dt.timedelta(days=1)))
+    return f"1 场换届选举（{compound.name}）"
 
 
 def _ledgers(rng: random.Random, today: dt.date) -> int:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.forms import PhotosField
 from gongzhi.stewardship.choices import LedgerKind, ManagerKind, Position, ServiceGrade
+from gongzhi.votes.forms import DATETIME
 
 
 class ManagerForm(forms.Form):
@@ -57,6 +58,31 @@ class MemberForm(forms.Form):
     def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "—"), *owners]  # type: ignore[attr-defined]
+
+
+class ElectionForm(forms.Form):
+    """Open a term's election: the candidates (owners of the compound) and when voting ends."""
+
+    candidates = forms.TypedMultipleChoiceField(
+        label=_("候选人"), coerce=int, widget=forms.CheckboxSelectMultiple, help_text=_("最多11名，须为本小区业主。")
+    )
+    opens_at = forms.DateTimeField(
+        label=_("开始投票"), required=False, widget=DATETIME, help_text=_("不填则在议事规则规定的公告期满后开始。")
+    )
+    closes_at = forms.DateTimeField(label=_("截止时间"), widget=DATETIME)
+
+    def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["candidates"].choices = owners  # type: ignore[attr-defined]
+
+
+class PositionForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("成员"), coerce=int)
+    position = forms.ChoiceField(label=_("职务"), choices=Position.choices)
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "—"), *members]  # type: ignore[attr-defined]
 
 
 class LedgerForm(forms.Form):

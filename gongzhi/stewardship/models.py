@@ -219,6 +219,24 @@ class CommitteeMember(models.Model):
         return f"{self.term}: {self.person_id} {self.position}"
 
 
+class CommitteeCandidate(models.Model):
+    """A candidate in the term's election: one Art. 278 question of the owners' poll (CommitteeTerm.election).
+    ``elected`` stays None until the published result is applied, then says whether the question passed."""
+
+    term = models.ForeignKey(CommitteeTerm, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("候选人"))
+    question = models.OneToOneField("votes.Question", on_delete=models.PROTECT, related_name="+")
+    elected = models.BooleanField(_("当选"), null=True)
+
+    class Meta:
+        ordering = ["term", "question__position"]
+        verbose_name = _("业委会候选人")
+        verbose_name_plural = _("业委会候选人")
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.person_id}"
+
+
 class LedgerEntry(TimeStampedModel):
     """One entry of a compound's work ledger (工作台账), by its manager's staff or by its committee."""
 

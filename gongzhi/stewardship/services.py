@@ -48,7 +48,7 @@ MODE_OF_KIND = {
 }
 
 
-def _ensure_register(actor: Actor, compound: Node | None = None) -> None:
+def ensure_register(actor: Actor, compound: Node | None = None) -> None:
     if not may_register(actor, compound):
         raise NotAllowed(_("只有街道干部可以登记物业服务单位、合同和业委会。"))
 
@@ -74,7 +74,7 @@ def manager_register(
     address: str = "",
     qualification: str = "",
 ) -> Manager:
-    _ensure_register(actor)
+    ensure_register(actor)
     if kind not in ManagerKind.values:
         raise DomainError(_("请选择类型。"), field="kind")
     name = name.strip()
@@ -108,7 +108,7 @@ def staff_add(
     *, actor: Actor, manager: Manager, user_id: int, compounds: Sequence[Node], title: str = ""
 ) -> ManagerStaff:
     """A user works for the manager and serves the given compounds (a 物业人员 Duty on each)."""
-    _ensure_register(actor)
+    ensure_register(actor)
     today = timezone.localdate()
     served = set(current_contracts(on=today).filter(manager=manager).values_list("compound_id", flat=True))
     for compound in compounds:
@@ -164,7 +164,7 @@ def contract_create(
     note: str = "",
 ) -> Contract:
     compound = _compound(compound)
-    _ensure_register(actor, compound)
+    ensure_register(actor, compound)
     if not manager.is_active:
         raise DomainError(_("该服务单位已不在册。"), field="manager")
     if ends_on is not None and ends_on < starts_on:
@@ -202,7 +202,7 @@ def contract_create(
 
 @transaction.atomic
 def contract_terminate(*, actor: Actor, contract: Contract, on: dt.date, reason: str) -> Contract:
-    _ensure_register(actor, contract.compound)
+    ensure_register(actor, contract.compound)
     if contract.terminated_on is not None:
         raise DomainError(_("该合同已解约。"))
     if on < contract.starts_on:
@@ -266,7 +266,7 @@ def modes_sync_all(*, on: dt.date | None = None) -> int:
 @transaction.atomic
 def committee_create(*, actor: Actor, compound: Node, name: str = "") -> Committee:
     compound = _compound(compound)
-    _ensure_register(actor, compound)
+    ensure_register(actor, compound)
     if Committee.objects.filter(compound=compound).exists():
         raise DomainError(_("该小区已有业主委员会。"), field="compound")
     committee = Committee.objects.create(
@@ -292,7 +292,7 @@ def term_open(
     ends_on: dt.date,
     elected_on: dt.date | None = None,
 ) -> CommitteeTerm:
-    _ensure_register(actor, committee.compound)
+    ensure_register(actor, committee.compound)
     if ends_on <= starts_on:
         raise DomainError(_("任期届满日期应晚于开始日期。"), field="ends_on")
     if ends_on > _add_years(starts_on, MAX_TERM_YEARS):
@@ -317,7 +317,7 @@ def term_open(
 @transaction.atomic
 def term_file(*, actor: Actor, term: CommitteeTerm, filed_on: dt.date, filing_number: str) -> CommitteeTerm:
     """备案: the subdistrict records the filing (within 30 days of the election, Art. 33)."""
-    _ensure_register(actor, term.committee.compound)
+    ensure_register(actor, term.committee.compound)
     if not filing_number.strip():
         raise DomainError(_("请填写备案编号。"), field="filing_number")
     if filed_on > timezone.localdate():
@@ -340,7 +340,7 @@ def member_add(
     *, actor: Actor, term: CommitteeTerm, person: Person, position: str, joined_on: dt.date | None = None
 ) -> CommitteeMember:
     compound = term.committee.compound
-    _ensure_register(actor, compound)
+    ensure_register(actor, compound)
     if position not in Position.values:
         raise DomainError(_("请选择职务。"), field="position")
     if not owns_in_compound(person, compound):
@@ -370,7 +370,7 @@ def member_add(
 
 @transaction.atomic
 def member_leave(*, actor: Actor, member: CommitteeMember, on: dt.date, reason: str) -> CommitteeMember:
-    _ensure_register(actor, member.term.committee.compound)
+    ensure_register(actor, member.term.committee.compound)
     if member.left_on is not None:
         raise DomainError(_("该成员已离任。"))
     if not reason.strip():

@@ -17,6 +17,13 @@ urlpatterns = [
     path("compounds/<int:compound_id>/terms/", views.term_open, name="term-open"),
     path("compounds/<int:compound_id>/terms/<int:term_id>/filing/", views.term_file, name="term-file"),
     path("compounds/<int:compound_id>/terms/<int:term_id>/members/", views.member_add, name="member-add"),
+    path("compounds/<int:compound_id>/terms/<int:term_id>/election/", views.election_open, name="election-open"),
+    path(
+        "compounds/<int:compound_id>/terms/<int:term_id>/election/apply/",
+        views.election_apply,
+        name="election-apply",
+    ),
+    path("compounds/<int:compound_id>/terms/<int:term_id>/positions/", views.position_set, name="position-set"),
     path("compounds/<int:compound_id>/ledger/", views.ledger, name="ledger"),
     path("compounds/<int:compound_id>/ledger/new/", views.ledger_new, name="ledger-new"),
     path("compounds/<int:compound_id>/ledger.xlsx", views.ledger_export, name="ledger-export"),

@@ -22,19 +22,29 @@ from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest, add_domain_error
 from gongzhi.core.photos import photos_clean
 from gongzhi.registry.models import Person
-from gongzhi.stewardship import exports, selectors, services
+from gongzhi.stewardship import elections, exports, selectors, services
 from gongzhi.stewardship.choices import LedgerSide
 from gongzhi.stewardship.forms import (
     CommentForm,
     ContractForm,
+    ElectionForm,
     FilingForm,
     LedgerForm,
     ManagerForm,
     MemberForm,
+    PositionForm,
     TermForm,
     TerminateForm,
 )
-from gongzhi.stewardship.models import Committee, CommitteeTerm, Contract, LedgerPhoto, Manager
+from gongzhi.stewardship.models import (
+    Committee,
+    CommitteeCandidate,
+    CommitteeMember,
+    CommitteeTerm,
+    Contract,
+    LedgerPhoto,
+    Manager,
+)
 from gongzhi.stewardship.permissions import (
     STAFF_ROLES,
     is_staff_for,
@@ -44,6 +54,12 @@ from gongzhi.stewardship.permissions import (
     visible_entries,
     visible_managers,
 )
+
+
+def _members(committee: Any) -> list[tuple[int, str]]:
+    """The current term's sitting members, for choosing who becomes 主任 / 副主任."""
+    members = committee.members if committee else []
+    return [(m.pk, f"{m.person.name}（{m.get_position_display()}）") for m in members]
 
 
 def _owners(compound: Any) -> list[tuple[int, str]]:
@@ -101,14 +117,24 @@ def compound_detail(request: ActorRequest, compound_id: int) -> HttpResponse:
     if staff or registrar:
         context["contracts"] = selectors.contract_history(compound=compound)
         context["modes"] = selectors.mode_history(compound=compound)
+    term = context["committee"].term if context["committee"] else None
+    if term is not None and term.election_id is not None:
+        context["election"] = term.election
+        context["candidates"] = list(
+            CommitteeCandidate.objects.filter(term=term).select_related("person").order_by("question__position")
+        )
+        context["election_applied"] = any(c.elected is not None for c in context["candidates"])
     if registrar:
         managers = [(m.pk, m.name) for m in Manager.objects.filter(is_active=True).order_by("name")]
+        owners = _owners(compound)
         context.update(
             contract_form=ContractForm(managers=managers),
             terminate_form=TerminateForm(),
             term_form=TermForm(),
             filing_form=FilingForm(),
-            member_form=MemberForm(owners=_owners(compound)),
+            member_form=MemberForm(owners=owners),
+            election_form=ElectionForm(owners=owners),
+            position_form=PositionForm(members=_members(context["committee"])),
         )
     return render(request, "stewardship/compound_detail.html", context)
 
@@ -220,6 +246,54 @@ def member_add(request: ActorRequest, compound_id: int, term_id: int) -> HttpRes
         person = get_object_or_404(Person, pk=data["owner"])
         services.member_add(actor=request.actor, term=term, person=person, position=data["position"])
         return _("已添加成员 %(name)s。") % {"name": person.name}
+
+    return _registrar_post(request, compound_id, act)
+
+
+@login_required
+@require_POST
+def election_open(request: ActorRequest, compound_id: int, term_id: int) -> HttpResponseBase:
+    def act(compound: Any) -> str:
+        data = _valid(ElectionForm(request.POST, owners=_owners(compound)))
+        term = get_object_or_404(CommitteeTerm, pk=term_id, committee__compound=compound)
+        people = Person.objects.in_bulk(data["candidates"])
+        poll = elections.election_open(
+            actor=request.actor,
+            term=term,
+            candidates=[people[pk] for pk in data["candidates"] if pk in people],
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+        )
+        return _("已发布选举公告（%(n)d名候选人），投票在“投票表决”中进行。") % {"n": poll.questions.count()}
+
+    return _registrar_post(request, compound_id, act)
+
+
+@login_required
+@require_POST
+def election_apply(request: ActorRequest, compound_id: int, term_id: int) -> HttpResponseBase:
+    def act(compound: Any) -> str:
+        term = get_object_or_404(CommitteeTerm, pk=term_id, committee__compound=compound)
+        outcome = elections.election_apply(actor=request.actor, term=term)
+        done = _("按选举结果登记委员%(n)d名。") % {"n": len(outcome.members)}
+        if outcome.not_seated:
+            done += _("%(names)s当选但已不是本小区业主，未登记。") % {"names": "、".join(outcome.not_seated)}
+        return done
+
+    return _registrar_post(request, compound_id, act)
+
+
+@login_required
+@require_POST
+def position_set(request: ActorRequest, compound_id: int, term_id: int) -> HttpResponseBase:
+    def act(compound: Any) -> str:
+        committee = selectors.committee_view(compound=compound, on=timezone.localdate())
+        data = _valid(PositionForm(request.POST, members=_members(committee)))
+        member = get_object_or_404(
+            CommitteeMember, pk=data["member"], term_id=term_id, term__committee__compound=compound
+        )
+        elections.member_position_set(actor=request.actor, member=member, position=data["position"])
+        return _("已登记职务。")
 
     return _registrar_post(request, compound_id, act)
 
