@@ -95,6 +95,7 @@ def election_open(
         now=now,
     )
     questions = list(poll.questions.order_by("position"))
+    CommitteeCandidate.objects.filter(term=term).delete()  # those of a cancelled election stand no more
     CommitteeCandidate.objects.bulk_create(
         CommitteeCandidate(term=term, person=person, question=question)
         for person, question in zip(unique, questions, strict=True)

@@ -167,3 +167,16 @@ def test_the_compound_page_opens_the_election(world, actor_of, client_of):  # ty
     assert term.election is not None and term.election.status == PollStatus.ANNOUNCED
     body = done.content.decode()
     assert reverse("votes:poll-detail", args=[term.election.pk]) in body and "居民甲" in body
+
+
+def test_an_election_cancelled_can_be_held_again_with_other_candidates(world, actor_of):  # type: ignore[no-untyped-def]
+    jiedao = actor_of("jiedao")
+    term = _next_term(world, jiedao)
+    first = _announced(world, jiedao, term)
+    votes.poll_cancel(actor=jiedao, poll=first, reason="候选人名单有误")
+    again = _announced(world, jiedao, term, names=("neighbour",))
+    term.refresh_from_db()
+    assert term.election == again
+    assert list(CommitteeCandidate.objects.filter(term=term).values_list("person_id", flat=True)) == [
+        world.people["neighbour"].pk
+    ]
