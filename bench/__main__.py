@@ -43,6 +43,7 @@ TASKS: list[tuple[str, str | None]] = [
     ("registry", "import"),
     ("campaigns", None),
     ("cases", None),
+    ("stewardship", None),
     ("votes", "tally"),
     ("votes", "race"),
     ("volunteering", None),
