@@ -223,8 +223,8 @@ def measure() -> list[Figure]:
     log(f"stewardship: indicators of {current.month:%Y-%m} ({subjects} subjects), module against hand SQL …")
     check_equal(standings.live_figures(current.month), hand_figures(current.month), "indicators")
     ours, hand = interleaved(lambda: standings.live_figures(current.month), lambda: hand_figures(current.month), n)
-    note = f"{subjects} subjects; hand SQL figures equal the module's"
-    figures += p50_p95("evaluation: the month's indicators (live_figures)", ours, hand, GOAL_MS, note)
+    note = f"{current.month:%Y-%m}, {subjects} subjects (live_figures); the hand SQL's figures equal the module's"
+    figures += p50_p95("evaluation: the month's indicators, live", ours, hand, GOAL_MS, note)
     hand_indicators = hand
 
     # (a) the whole month live: indicators, weighted scores, places, lists
@@ -233,11 +233,12 @@ def measure() -> list[Figure]:
     results = standings.month_results(current)
     ours, _ = interleaved(lambda: standings.month_results(current), None, n)
     figures += p50_p95(
-        f"evaluation: month {current.month:%Y-%m} live, scores and ranking (tier {tier()})",
+        "evaluation: the month live, scores and ranking",
         ours,
         hand_indicators,
         GOAL_MS,
-        f"{len(results)} subjects scored and placed in {count} queries; limit: the indicators by hand SQL",
+        f"month_results, tier {tier()}: {len(results)} subjects scored and placed in {count} queries; "
+        "limit: the indicators by hand SQL",
     )
 
     # (c) a published month's ranking, read back
@@ -248,11 +249,12 @@ def measure() -> list[Figure]:
         count = queries_of(lambda: standings.month_results(published))
         ours, hand = interleaved(lambda: standings.month_results(published), lambda: hand_ranking(published.pk), n)
         figures += p50_p95(
-            f"evaluation: published month {published.month:%Y-%m} ranking",
+            "evaluation: a published month's ranking",
             ours,
             hand,
             READ_GOAL_MS,
-            f"{len(stored)} stored scores in {count} queries; places equal a hand ranking of the Score rows",
+            f"{published.month:%Y-%m}: {len(stored)} stored scores in {count} queries; "
+            "the places equal a hand ranking of the Score rows",
         )
     else:
         figures.append(Figure("evaluation: published month ranking", None, "ms", note="no published month"))
@@ -272,16 +274,22 @@ def measure() -> list[Figure]:
     count = queries_of(page)
     ours, _ = interleaved(page, None, n)
     figures += p50_p95(
-        f"evaluation: month page {url} (jiedao)",
+        "evaluation: the month page (jiedao)",
         ours,
         hand_indicators,
         PAGE_GOAL_MS,
-        f"{count} queries; limit: the indicators by hand SQL",
+        f"{url} in {count} queries; limit: the indicators by hand SQL",
     )
 
     # (e) review and publication, rolled back
     log("stewardship: month_review and month_publish, rolled back …")
     officer = actor_for_user(jiedao)
+    polls = (
+        current.evaluations.filter(satisfaction_question__isnull=False)
+        .values("satisfaction_question__poll_id")
+        .distinct()
+        .count()
+    )
     review_ms: list[float] = []
     publish_ms: list[float] = []
     for _ in range(max(2, n // 2 + 1)):
@@ -300,7 +308,7 @@ def measure() -> list[Figure]:
     still = EvaluationMonth.objects.get(pk=current.pk).status
     if still != MonthStatus.RATING:
         raise SystemExit(f"the rolled-back review left the month {still}")
-    steps = (("month_review (polls counted, indicators frozen)", review_ms), ("month_publish", publish_ms))
+    steps = (("month_review, rolled back", review_ms), ("month_publish, rolled back", publish_ms))
     for name, samples in steps:
         median = statistics.median(samples)
         figures.append(
@@ -310,8 +318,8 @@ def measure() -> list[Figure]:
                 "ms",
                 goal=f"< {GOAL_MS} ms",
                 passed=median < GOAL_MS,
-                note=f"{subjects} subjects, p95 {percentile(samples, 0.95):.1f} ms over {len(samples)} runs, "
-                "each rolled back (no hand-SQL counterpart)",
+                note=f"median of {len(samples)} runs, p95 {percentile(samples, 0.95):.1f} ms; {subjects} subjects, "
+                f"{polls} satisfaction polls counted (no hand-SQL counterpart)",
             )
         )
     return figures
