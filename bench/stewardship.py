@@ -37,7 +37,7 @@ READ_GOAL_MS = 500
 
 
 def runs() -> int:
-    return 2 if smoke() else 9
+    return 2 if smoke() else 15  # p95 of 15 runs is the second slowest, not the slowest
 
 
 class Rollback(Exception):
