@@ -7,8 +7,8 @@ p95 where the page or the computation is what a user waits for:
 - the month's evaluation, live: standings.month_results of the month being rated, the function the month
   page calls — every subject's indicators (on-time closure and rework of the cases dispatched to it that
   month, complaints, ledger completeness; a committee's meeting and finance days), weighted scores,
-  places and red and black lists. Limit: the indicators by hand SQL (three grouped queries and the
-  contracts), whose figures must EQUAL the module's for every subject — the bench fails otherwise;
+  places and red and black lists. Limit: the indicators by hand SQL (two grouped queries, the contracts
+  and the committees), whose figures must EQUAL the module's for every subject — the bench fails otherwise;
 - the month's indicators alone (standings.live_figures), beside the same hand SQL;
 - a published month's ranking (stored Score rows), beside a hand SELECT of the current scores ranked by
   the documented tie-break in Python; the places must be equal;
