@@ -4,7 +4,8 @@
     python -m bench --tier M --db postgres --only cases,campaigns
     python -m bench --tier S --reseed                # rebuild the seeded database even if it is current
 
-1. The database: seed_demo at the tier into a database of its own (PostgreSQL gongzhi_bench_<tier>, SQLite
+1. The database: seed_demo at the tier into a database of its own (PostgreSQL gongzhi_bench_<tier>, or
+   $GONGZHI_BENCH_PG_NAME when several checkouts share the server; SQLite
    var/bench/bench-<tier>.sqlite3). It is reused while its fingerprint — tier, seed, every migration and every
    demo module — is unchanged, so a tier M run pays the seed once; the seed's time and peak memory are kept in
    var/bench/<db>-<tier>.json and reported as the `seed_demo` figure.
@@ -42,6 +43,7 @@ TASKS: list[tuple[str, str | None]] = [
     ("registry", "import"),
     ("campaigns", None),
     ("cases", None),
+    ("stewardship", None),
     ("votes", "tally"),
     ("votes", "race"),
     ("volunteering", None),
@@ -77,7 +79,11 @@ def database_env(tier: str, db: str, *, smoke: bool = False) -> dict[str, str]:
         }
     )
     if db == "postgres":
-        env["GONGZHI_DB_NAME"] = f"gongzhi_bench_{tier.lower()}"
+        # Several checkouts share one server; GONGZHI_BENCH_PG_NAME keeps one checkout's seed from another's.
+        name = os.environ.get("GONGZHI_BENCH_PG_NAME") or f"gongzhi_bench_{tier.lower()}"
+        if not name.startswith("gongzhi_bench"):
+            raise SystemExit(f"GONGZHI_BENCH_PG_NAME={name!r}: a benchmark database is named gongzhi_bench…")
+        env["GONGZHI_DB_NAME"] = name
     else:
         env["GONGZHI_SQLITE_PATH"] = str(STATE / f"bench-{tier}.sqlite3")
     return env

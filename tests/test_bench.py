@@ -37,8 +37,18 @@ def test_make_bench_runs_end_to_end() -> None:
     assert written, result.stdout[-2000:]
     run = json.loads(Path(written.group(1)).read_text())
     tasks = {figure["task"] for figure in run["figures"]}
-    expected = {"seed", "registry:search", "registry:export", "registry:import", "votes:tally", "volunteering", "http"}
+    expected = {
+        "seed",
+        "registry:search",
+        "registry:export",
+        "registry:import",
+        "votes:tally",
+        "volunteering",
+        "stewardship",
+        "http",
+    }
     assert expected <= tasks, sorted(tasks)
     assert not run["failed"]
-    # Figures that check correctness (one ballot, no drift, an exact count) must hold even on token sizes.
+    # Figures that check correctness (one ballot, no drift, an exact count) must hold even on token sizes;
+    # bench.stewardship exits non-zero, and so fails above, when its hand SQL and the module's figures differ.
     assert all(figure["pass"] is not False for figure in run["figures"] if figure["task"].startswith("vol")), run
