@@ -139,18 +139,23 @@ def _staff(today: dt.date) -> None:
             )
 
 
+def _owners(compound: Node) -> list[Person]:
+    """Up to 200 current owners of the compound, in a stable order, to draw members and candidates from."""
+    return list(
+        Person.objects.filter(
+            ownerships__ended_on__isnull=True, ownerships__dwelling__org_path__startswith=compound.path
+        )
+        .distinct()
+        .order_by("pk")[:200]
+    )
+
+
 def _committees(rng: random.Random, today: dt.date, compounds: list[Node], persona: Node | None) -> int:
     made, renewing = 0, False
     for compound in compounds:
         if compound.is_old_compound and compound != persona:
             continue
-        owners = list(
-            Person.objects.filter(
-                ownerships__ended_on__isnull=True, ownerships__dwelling__org_path__startswith=compound.path
-            )
-            .distinct()
-            .order_by("pk")[:200]
-        )
+        owners = _owners(compound)
         if len(owners) < 7:
             continue
         committee = services.committee_create(actor=Actor.system("demo"), compound=compound)
@@ -197,13 +202,7 @@ def _election(rng: random.Random, today: dt.date, persona: Node | None) -> str:
     term = services.term_open(
         actor=system, committee=last.committee, starts_on=starts, ends_on=starts.replace(year=starts.year + 5)
     )
-    owners = list(
-        Person.objects.filter(
-            ownerships__ended_on__isnull=True, ownerships__dwelling__org_path__startswith=compound.path
-        )
-        .distinct()
-        .order_by("pk")[:200]
-    )
+    owners = _owners(compound)
     now = timezone.now()
     poll = elections.election_open(
         actor=system,

@@ -25,7 +25,13 @@ from gongzhi.core.exceptions import DomainError
 from gongzhi.registry.models import Person
 from gongzhi.stewardship.choices import Position
 from gongzhi.stewardship.models import CommitteeCandidate, CommitteeMember, CommitteeTerm
-from gongzhi.stewardship.services import MAX_MEMBERS, ensure_register, member_add, owns_in_compound
+from gongzhi.stewardship.services import (
+    MAX_MEMBERS,
+    ensure_owner,
+    ensure_register,
+    member_add,
+    owns_in_compound,
+)
 from gongzhi.votes import services as votes
 from gongzhi.votes.choices import Electorate, Matter, PollStatus, TallyRule
 from gongzhi.votes.models import Poll
@@ -64,12 +70,7 @@ def election_open(
     if len(unique) > MAX_MEMBERS:
         raise DomainError(_("候选人最多11名（业委会成员最多11人）。"), field="candidates")
     for person in unique:
-        if not owns_in_compound(person, compound):
-            raise DomainError(
-                _("候选人须为本小区业主：登记信息中%(name)s不是“%(c)s”任何房屋的产权人。")
-                % {"name": person.name, "c": compound.name},
-                field="candidates",
-            )
+        ensure_owner(person, compound, who=_("候选人"), field="candidates")
     specs = [
         votes.QuestionSpec(
             text=_("选举%(name)s为%(committee)s第%(n)d届委员")

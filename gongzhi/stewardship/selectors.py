@@ -16,10 +16,19 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
 from gongzhi.stewardship.choices import LedgerKind, LedgerSide, Position
-from gongzhi.stewardship.models import Committee, CommitteeMember, CommitteeTerm, Contract, LedgerEntry, ModeChange
+from gongzhi.stewardship.models import (
+    Committee,
+    CommitteeCandidate,
+    CommitteeMember,
+    CommitteeTerm,
+    Contract,
+    LedgerEntry,
+    ModeChange,
+)
 from gongzhi.stewardship.permissions import visible_compounds, visible_entries
 from gongzhi.stewardship.services import MAX_MEMBERS, current_contracts
 from gongzhi.territory.models import Node
+from gongzhi.votes.choices import PollStatus
 
 
 def compound_list(*, actor: Actor, search: str = "") -> QuerySet[Node]:
@@ -49,6 +58,18 @@ class CommitteeView:
     term: CommitteeTerm | None
     members: list[CommitteeMember]
     warnings: list[str] = field(default_factory=list)
+    # The term's election through the vote engine, in ballot order (empty when none was held).
+    candidates: list[CommitteeCandidate] = field(default_factory=list)
+
+    @property
+    def election_applied(self) -> bool:
+        return any(c.elected is not None for c in self.candidates)
+
+    @property
+    def may_hold_election(self) -> bool:
+        """A term with no sitting members and no election under way (a cancelled one may be held again)."""
+        election = self.term.election if self.term else None
+        return not self.members and (election is None or election.status == PollStatus.CANCELLED)
 
 
 def committee_view(*, compound: Node, on: dt.date) -> CommitteeView | None:
@@ -56,7 +77,7 @@ def committee_view(*, compound: Node, on: dt.date) -> CommitteeView | None:
     committee = Committee.objects.filter(compound=compound).first()
     if committee is None:
         return None
-    term = committee.terms.first()
+    term = committee.terms.select_related("election").first()
     rank = {position: i for i, position in enumerate(Position.values)}  # 主任, 副主任, 委员
     members = (
         sorted(
@@ -67,6 +88,8 @@ def committee_view(*, compound: Node, on: dt.date) -> CommitteeView | None:
         else []
     )
     view = CommitteeView(committee, term, members)
+    if term is not None and term.election_id is not None:
+        view.candidates = list(term.candidates.select_related("person").order_by("question__position"))
     if term is None:
         view.warnings.append(_("尚未登记任何一届。"))
         return view

@@ -335,6 +335,16 @@ def owns_in_compound(person: Person, compound: Node) -> bool:
     ).exists()
 
 
+def ensure_owner(person: Person, compound: Node, *, who: str, field: str) -> None:
+    """Committee members and candidates: owners of the compound, or a refusal naming the person."""
+    if not owns_in_compound(person, compound):
+        raise DomainError(
+            _("%(who)s须为本小区业主：登记信息中%(name)s不是“%(c)s”任何房屋的产权人。")
+            % {"who": who, "name": person.name, "c": compound.name},
+            field=field,
+        )
+
+
 @transaction.atomic
 def member_add(
     *, actor: Actor, term: CommitteeTerm, person: Person, position: str, joined_on: dt.date | None = None
@@ -343,12 +353,7 @@ def member_add(
     ensure_register(actor, compound)
     if position not in Position.values:
         raise DomainError(_("请选择职务。"), field="position")
-    if not owns_in_compound(person, compound):
-        raise DomainError(
-            _("业委会成员须为本小区业主：登记信息中%(name)s不是“%(c)s”任何房屋的产权人。")
-            % {"name": person.name, "c": compound.name},
-            field="person",
-        )
+    ensure_owner(person, compound, who=_("业委会成员"), field="person")
     current = CommitteeMember.objects.filter(term=term, left_on__isnull=True)
     if current.count() >= MAX_MEMBERS:
         raise DomainError(_("业委会成员最多11人（指导规则第三十一条）。"), field="person")

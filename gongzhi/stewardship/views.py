@@ -38,7 +38,6 @@ from gongzhi.stewardship.forms import (
 )
 from gongzhi.stewardship.models import (
     Committee,
-    CommitteeCandidate,
     CommitteeMember,
     CommitteeTerm,
     Contract,
@@ -117,13 +116,6 @@ def compound_detail(request: ActorRequest, compound_id: int) -> HttpResponse:
     if staff or registrar:
         context["contracts"] = selectors.contract_history(compound=compound)
         context["modes"] = selectors.mode_history(compound=compound)
-    term = context["committee"].term if context["committee"] else None
-    if term is not None and term.election_id is not None:
-        context["election"] = term.election
-        context["candidates"] = list(
-            CommitteeCandidate.objects.filter(term=term).select_related("person").order_by("question__position")
-        )
-        context["election_applied"] = any(c.elected is not None for c in context["candidates"])
     if registrar:
         managers = [(m.pk, m.name) for m in Manager.objects.filter(is_active=True).order_by("name")]
         owners = _owners(compound)
