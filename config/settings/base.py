@@ -263,6 +263,7 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.consultation.demo",
     "gongzhi.cases.demo",
     "gongzhi.campaigns.demo",
+    "gongzhi.robots.demo",  # switched off: the demo never posts to a real group
     "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
 ]
 

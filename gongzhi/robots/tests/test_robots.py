@@ -287,3 +287,14 @@ def test_the_retry_job_is_scheduled():  # type: ignore[no-untyped-def]
 
     jobs = {name: task for name, _cron, task in settings.GONGZHI_SCHEDULE}
     assert import_string(jobs["robots-deliver-due"]).name == "deliver_due"
+
+
+def test_the_demo_channels_are_switched_off_and_post_nothing(world, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    import random
+
+    from gongzhi.robots.demo import seed_demo_data
+
+    assert "2" in seed_demo_data(rng=random.Random(1), today=timezone.localdate(), tier="S")
+    assert RobotChannel.objects.count() == 2 and not RobotChannel.objects.filter(is_active=True).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(world.community.pk) == 0
