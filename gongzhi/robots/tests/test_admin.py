@@ -95,3 +95,13 @@ def test_a_test_message_checks_a_channel(world, robot, client_of, django_capture
     assert response.status_code == 302
     [request] = robot.requests
     assert "测试消息" in request.body["markdown"]["content"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("admin", 200), ("jiedao", 403), ("shequ", 302), ("wuye", 302), ("outsider", 302)],
+)
+def test_only_the_admin_configures_robots(world, client_of, persona, status):  # type: ignore[no-untyped-def]
+    # jiedao is staff without the robots' model permissions; the others are not staff and are sent to log in
+    for name in ("admin:robots_robotchannel_changelist", "admin:robots_robotdelivery_changelist"):
+        assert client_of(persona).get(reverse(name)).status_code == status, name
