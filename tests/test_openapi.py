@@ -61,7 +61,9 @@ def test_every_operation_is_named_once_and_lists_its_errors(document):  # type: 
             if method not in METHODS:
                 continue
             ids.append(operation["operationId"])
-            codes = set(operation["responses"])
+            codes = [str(code) for code in operation["responses"]]
+            assert len(codes) == len(set(codes)), f"{method} {path} declares a status twice: {codes}"
+            codes = set(codes)
             assert {"401", "403", "404", "422", "429"} <= codes, f"{method} {path}: {sorted(codes)}"
             assert any(code.startswith("2") for code in codes), f"{method} {path} names no success"
     assert len(ids) == len(set(ids)) and len(ids) >= 30

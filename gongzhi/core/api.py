@@ -106,8 +106,11 @@ class GongzhiAPI(NinjaAPI):
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():
                 responses = operation.setdefault("responses", {})
+                declared = {str(code) for code in responses}  # ninja's own keys are ints
                 for code, description in COMMON_ERRORS.items():
-                    responses.setdefault(
-                        code, {"description": description, "content": {"application/json": {"schema": _DETAIL}}}
-                    )
+                    if code not in declared:
+                        responses[code] = {
+                            "description": description,
+                            "content": {"application/json": {"schema": _DETAIL}},
+                        }
         return schema
