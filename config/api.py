@@ -1,18 +1,18 @@
 """The JSON API at /api/v1/ (django-ninja, OpenAPI 3.1 at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
 from django.conf import settings
-from ninja import NinjaAPI
 
 from gongzhi.accounts.api_auth import ActorRateThrottle, SessionActorAuth, TokenActorAuth
 from gongzhi.campaigns.api import router as campaigns_router
 from gongzhi.cases.api import router as cases_router
+from gongzhi.core.api import GongzhiAPI
 from gongzhi.registry.api import router as registry_router
 from gongzhi.stewardship.api import router as stewardship_router
 from gongzhi.territory.api import router as territory_router
 from gongzhi.volunteering.api import router as volunteering_router
 from gongzhi.votes.api import router as votes_router
 
-api = NinjaAPI(
+api = GongzhiAPI(
     title="共治 Gongzhi API",
     version="1",
     description=(

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "gongzhi.consultation",
     "gongzhi.cases",
     "gongzhi.campaigns",
+    "gongzhi.robots",
     "gongzhi.demo",
 ]
 
@@ -262,6 +263,7 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.consultation.demo",
     "gongzhi.cases.demo",
     "gongzhi.campaigns.demo",
+    "gongzhi.robots.demo",  # switched off: the demo never posts to a real group
     "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
 ]
 
@@ -275,6 +277,18 @@ GONGZHI_LEDGER_REQUIRED_DAYS = {
 GONGZHI_SCHEDULE += [
     ("stewardship-modes", "5 0 * * *", "gongzhi.stewardship.tasks.modes_sync"),
     ("stewardship-term-reminders", "30 8 * * *", "gongzhi.stewardship.tasks.term_reminders"),
+]
+
+# --- Robots (企业微信/钉钉群机器人) ------------------------------------------------------------------------
+# Webhook hosts accepted besides the robots' own (qyapi.weixin.qq.com, oapi.dingtalk.com), over http or https:
+# a relay in the intranet, or the tests' local server. Empty: only the official hosts, over https.
+GONGZHI_ROBOT_EXTRA_HOSTS = env_list("GONGZHI_ROBOT_EXTRA_HOSTS", [])
+# Where the people in the group open the pages a message links to ("https://gongzhi.example.gov.cn");
+# empty: messages carry no link.
+GONGZHI_SITE_URL = env_str("GONGZHI_SITE_URL", "").rstrip("/")
+GONGZHI_SCHEDULE += [
+    # Deliveries that failed are tried again after 1 min, 5 min, 30 min and 2 h (robots/choices.py).
+    ("robots-deliver-due", "*/2 * * * *", "gongzhi.robots.tasks.deliver_due"),
 ]
 
 # --- Campaigns ---------------------------------------------------------------------------------------

@@ -1,16 +1,14 @@
 """Campaigns over the API, for walkers' phone clients: the same scope, the same services, the same
 idempotency key as the visit page (a client generates one per visit and resends it on retry)."""
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Any
 
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError
 
 from gongzhi.campaigns import selectors, services
+from gongzhi.core.api import Answers, BodyText, Id, Pages, request_body
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ApiRequest
 
@@ -34,17 +32,17 @@ class CoverageOut(Schema):
 
 
 class CheckIn(Schema):
-    person_row_id: int
-    status: str
-    answers: dict[str, Any] = {}
+    person_row_id: Id
+    status: BodyText
+    answers: Answers = {}
 
 
 class VisitIn(Schema):
-    idempotency_key: str
-    outcome: str
-    answers: dict[str, Any] = {}
+    idempotency_key: BodyText
+    outcome: BodyText
+    answers: Answers = {}
     checks: list[CheckIn] = []
-    note: str = ""
+    note: BodyText = ""
 
 
 class VisitOut(Schema):
@@ -59,13 +57,13 @@ class ErrorOut(Schema):
 
 
 @router.get("", response=list[CampaignOut], summary="Campaigns over the caller's places")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def campaign_list(request: ApiRequest) -> object:
     return selectors.campaign_list(actor=request.auth)
 
 
 @router.get("/{campaign_id}/coverage", response=CoverageOut, summary="Coverage over what the caller sees")
-def campaign_coverage(request: ApiRequest, campaign_id: int) -> object:
+def campaign_coverage(request: ApiRequest, campaign_id: Id) -> object:
     campaign = selectors.campaign_get(actor=request.auth, campaign_id=campaign_id)
     cov = selectors.campaign_coverage(actor=request.auth, campaign=campaign)
     return {
@@ -76,18 +74,13 @@ def campaign_coverage(request: ApiRequest, campaign_id: int) -> object:
     }
 
 
-VISIT_BODY = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": VisitIn.model_json_schema()}}}
-}
-
-
 @router.post(
     "/{campaign_id}/households/{row_id}/visits",
     response={201: VisitOut, 400: ErrorOut, 403: ErrorOut},
-    openapi_extra=VISIT_BODY,
+    openapi_extra=request_body(VisitIn),
     summary="Record a visit; resending the same idempotency key returns the same visit",
 )
-def visit_record(request: ApiRequest, campaign_id: int, row_id: int) -> object:
+def visit_record(request: ApiRequest, campaign_id: Id, row_id: Id) -> object:
     actor = request.auth
     # The household first, the body after: someone who cannot see it gets 404 whatever they sent.
     campaign = selectors.campaign_get(actor=actor, campaign_id=campaign_id)

@@ -5,8 +5,6 @@ The same scope, the same forms, the same services and the same errors as the pag
 cannot see is 404; an action the caller may not take is 403; any other refusal is 400 with the service's
 message and the field it names. Writes are multipart/form-data, field for field the page's forms."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any, overload
@@ -14,7 +12,7 @@ from typing import Any, overload
 from django.db.models import QuerySet
 from django.forms import Form
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.cases import permissions as perms
 from gongzhi.cases import selectors, services
@@ -22,6 +20,7 @@ from gongzhi.cases.choices import ACTION_FIELDS, Action
 from gongzhi.cases.forms import ActionForm, ReportForm
 from gongzhi.cases.models import Case
 from gongzhi.core.actors import Actor
+from gongzhi.core.api import Id, Pages, QueryText, request_body
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ApiRequest
 
@@ -98,11 +97,6 @@ class ActionIn(Schema):
     target: int | None = Field(None, description="merge: the case to merge into")
 
 
-def _multipart(schema: type[Schema]) -> dict[str, Any]:
-    content = {"multipart/form-data": {"schema": schema.model_json_schema()}}
-    return {"requestBody": {"required": True, "content": content}}
-
-
 def _summary(case: Case) -> dict[str, object]:
     return {
         "id": case.pk,
@@ -118,8 +112,8 @@ def _summary(case: Case) -> dict[str, object]:
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases the caller can see, newest first")
-@paginate(PageNumberPagination, page_size=50)
-def case_list(request: ApiRequest, status: str = "") -> object:
+@paginate(Pages, page_size=50)
+def case_list(request: ApiRequest, status: QueryText = "") -> object:
     rows = perms.visible_cases(request.auth).select_related("category").order_by("-created_at", "-id")
     return _Summaries((rows.filter(status=status) if status else rows)[:1000])
 
@@ -170,7 +164,7 @@ def _form_error(form: Form) -> Status[dict[str, Any]]:
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)
-def case_get(request: ApiRequest, case_id: int) -> object:
+def case_get(request: ApiRequest, case_id: Id) -> object:
     return _detail(request.auth, selectors.case_get(actor=request.auth, case_id=case_id))
 
 
@@ -190,7 +184,7 @@ def place_list(request: ApiRequest) -> object:
 @router.post(
     "/cases",
     response={201: CaseDetailOut, 400: ErrorOut, 403: ErrorOut},
-    openapi_extra=_multipart(ReportIn),
+    openapi_extra=request_body(ReportIn, "multipart/form-data"),
     summary="Report a case, with photos; the place is one of /places or a point inside a grid",
 )
 def case_report(request: ApiRequest) -> object:
@@ -212,10 +206,10 @@ def case_report(request: ApiRequest) -> object:
 @router.post(
     "/cases/{case_id}/actions",
     response={200: CaseDetailOut, 400: ErrorOut, 403: ErrorOut},
-    openapi_extra=_multipart(ActionIn),
+    openapi_extra=request_body(ActionIn, "multipart/form-data"),
     summary="Act on a case (accept, dispatch, handle, verify, close, rate, ...): one of its allowed_actions",
 )
-def case_act(request: ApiRequest, case_id: int) -> object:
+def case_act(request: ApiRequest, case_id: Id) -> object:
     actor = request.auth
     # The case first, the body after: someone who cannot see the case gets 404 whatever they sent.
     case = selectors.case_get(actor=actor, case_id=case_id)

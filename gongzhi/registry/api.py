@@ -1,10 +1,9 @@
-from __future__ import annotations
-
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from gongzhi.core.api import Id, Pages, QueryText
 from gongzhi.core.http import ApiRequest
 from gongzhi.registry import selectors
 
@@ -59,26 +58,26 @@ class HouseholdDetailOut(HouseholdOut):
 
 
 @router.get("/people", response=list[PersonOut], summary="Search people by name, pinyin, ID or phone (exact)")
-@paginate(PageNumberPagination, page_size=50)
-def person_list(request: ApiRequest, q: str = "", grid: int | None = None, care_tag: int | None = None) -> object:
+@paginate(Pages, page_size=50)
+def person_list(request: ApiRequest, q: QueryText = "", grid: Id | None = None, care_tag: Id | None = None) -> object:
     people = selectors.person_list(actor=request.auth, search=q, grid_id=grid, care_tag_id=care_tag)
     # The list shows person columns only: no joins, and a short SELECT to compile (the hot path of the API).
     return people.select_related(None).only(*PERSON_OUT_COLUMNS)
 
 
 @router.get("/people/{person_id}", response=PersonOut)
-def person_get(request: ApiRequest, person_id: int) -> object:
+def person_get(request: ApiRequest, person_id: Id) -> object:
     return selectors.person_get(actor=request.auth, person_id=person_id)
 
 
 @router.get("/households", response=list[HouseholdOut])
-@paginate(PageNumberPagination, page_size=50)
-def household_list(request: ApiRequest, grid: int | None = None) -> object:
+@paginate(Pages, page_size=50)
+def household_list(request: ApiRequest, grid: Id | None = None) -> object:
     return selectors.household_list(actor=request.auth, grid_id=grid)
 
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut)
-def household_get(request: ApiRequest, household_id: int) -> object:
+def household_get(request: ApiRequest, household_id: Id) -> object:
     household = selectors.household_get(actor=request.auth, household_id=household_id)
     return {
         "id": household.pk,

@@ -1,15 +1,14 @@
 """The monthly evaluation over the API, read-only: the same scope as the pages (visible_evaluations), so a
 month that is not published reaches staff only; the public red and black lists for everyone signed in."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from gongzhi.core.api import Id, Pages, QueryText
 from gongzhi.core.http import ApiRequest
 from gongzhi.stewardship import standings
 from gongzhi.stewardship.choices import MonthStatus
@@ -85,8 +84,8 @@ def _out(r: standings.Result) -> dict[str, Any]:
     response=list[ResultOut],
     summary="A month's scores and places the caller may see (month=YYYY-MM; default the latest they see)",
 )
-@paginate(PageNumberPagination, page_size=50)
-def evaluation_list(request: ApiRequest, month: str = "") -> object:
+@paginate(Pages, page_size=50)
+def evaluation_list(request: ApiRequest, month: QueryText = "") -> object:
     visible = visible_evaluations(request.auth)
     if month:
         evaluation_month: EvaluationMonth | None = _month(month)
@@ -98,7 +97,7 @@ def evaluation_list(request: ApiRequest, month: str = "") -> object:
 
 
 @router.get("/evaluations/{evaluation_id}", response=ResultDetailOut)
-def evaluation_get(request: ApiRequest, evaluation_id: int) -> object:
+def evaluation_get(request: ApiRequest, evaluation_id: Id) -> object:
     visible = visible_evaluations(request.auth)
     evaluation = get_object_or_404(visible.select_related("month"), pk=evaluation_id)
     result = standings.month_results(evaluation.month, visible.filter(pk=evaluation.pk))[0]
@@ -124,7 +123,7 @@ def evaluation_get(request: ApiRequest, evaluation_id: int) -> object:
 
 
 @router.get("/lists", response=list[ResultOut], summary="The published red and black lists (红黑榜) of a month")
-def lists(request: ApiRequest, month: str = "") -> object:
+def lists(request: ApiRequest, month: QueryText = "") -> object:
     published = EvaluationMonth.objects.filter(status=MonthStatus.PUBLISHED)
     evaluation_month = _month(month) if month else published.first()
     if evaluation_month is None:

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,9 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from gongzhi.core.notifications import notify
 from gongzhi.core.photos import CleanPhoto
+from gongzhi.robots.choices import Topic
+from gongzhi.robots.selectors import communities_subscribed
+from gongzhi.robots.services import robot_post
 from gongzhi.stewardship import standings
 from gongzhi.stewardship.choices import (
     MONTH_TRANSITIONS,
@@ -401,7 +405,67 @@ def month_publish(*, actor: Actor, month: EvaluationMonth, now: dt.datetime | No
             url=url,
             dedupe_key=f"stewardship.published:{e.pk}",
         )
+    _post_ranking(month, community_ids={e.community_id for e in evaluations})
     return month
+
+
+def _site_link(path: str, label: str) -> str:
+    """A markdown link for the group robots, which need an absolute address; none without GONGZHI_SITE_URL."""
+    return f"[{label}]({settings.GONGZHI_SITE_URL}{path})" if settings.GONGZHI_SITE_URL else ""
+
+
+def _ranking_text(rows: Sequence[standings.Result], of_kind: dict[str, int], month: EvaluationMonth) -> str:
+    lines = [_("本社区参评对象%(n)d个。") % {"n": len(rows)}]
+    for kind in SubjectKind:
+        group = sorted((r for r in rows if r.evaluation.subject_kind == kind), key=lambda r: r.community_place)
+        if not group:
+            continue
+        shown = [(_("最高"), group[0])] + ([(_("末位"), group[-1])] if len(group) > 1 else [])
+        for which, r in shown:
+            lines.append(
+                _("**%(kind)s**%(which)s：%(who)s %(s)s分（%(g)s，全街道第%(p)d/%(n)d名）")
+                % {
+                    "kind": kind.label,
+                    "which": which,
+                    "who": r.evaluation.subject_name,
+                    "s": standings.points_text(r.total),
+                    "g": r.grade,
+                    "p": r.place,
+                    "n": of_kind[kind],
+                }
+            )
+    red = [r.evaluation.subject_name for r in rows if r.red]
+    black = [f"{r.evaluation.subject_name}（{r.black_reason}）" for r in rows if r.black]
+    lines.append(_("红榜：%(names)s") % {"names": "、".join(red) or _("无")})
+    lines.append(_("黑榜：%(names)s") % {"names": "、".join(black) or _("无")})
+    if month.appeals_until is not None:
+        lines.append(
+            _("对结果有异议的，可在 %(t)s 前提出申诉。")
+            % {"t": timezone.localtime(month.appeals_until).strftime("%Y-%m-%d %H:%M")}
+        )
+    link = _site_link(reverse("stewardship:month", kwargs={"month": f"{month.month:%Y-%m}"}), _("查看评比结果"))
+    return "\n".join([*lines, link] if link else lines)
+
+
+def _post_ranking(month: EvaluationMonth, *, community_ids: set[int]) -> None:
+    """To the group robots of each community with subjects this month: its own subjects' results."""
+    listening = communities_subscribed(topic=Topic.STEWARDSHIP_RANKING, community_ids=community_ids)
+    if not listening:
+        return
+    of_kind: dict[str, int] = {}
+    by_community: dict[int, list[standings.Result]] = {}
+    for r in standings.month_results(month):
+        of_kind[r.evaluation.subject_kind] = of_kind.get(r.evaluation.subject_kind, 0) + 1
+        if r.evaluation.community_id in listening:
+            by_community.setdefault(r.evaluation.community_id, []).append(r)
+    for community_id, rows in by_community.items():
+        robot_post(
+            community_id=community_id,
+            topic=Topic.STEWARDSHIP_RANKING,
+            title=_("%(m)s 月度评比结果公示") % {"m": f"{month.month:%Y年%m月}"},
+            text=_ranking_text(rows, of_kind, month),
+            dedupe_key=f"stewardship.ranking:{month.pk}",
+        )
 
 
 # --- appeals ----------------------------------------------------------------------------------------------------
@@ -518,6 +582,22 @@ def appeal_decide(
         title=_("申诉已裁定：%(s)s") % {"s": appeal.get_status_display()},
         body=f"{reason} {change}".strip(),
         url=reverse("stewardship:evaluation", kwargs={"evaluation_id": evaluation.pk}),
+        dedupe_key=f"stewardship.appeal_decided:{appeal.pk}",
+    )
+    lines = [
+        _("评比月份：%(m)s") % {"m": f"{evaluation.month.month:%Y年%m月}"},
+        _("申诉对象：%(who)s") % {"who": evaluation.subject_name},
+        _("裁定结果：**%(s)s**") % {"s": appeal.get_status_display()},
+        _("理由：%(r)s") % {"r": reason},
+    ]
+    if change:
+        lines.append(change)
+    link = _site_link(reverse("stewardship:evaluation", kwargs={"evaluation_id": evaluation.pk}), _("查看详情"))
+    robot_post(
+        community_id=evaluation.community_id,
+        topic=Topic.STEWARDSHIP_APPEAL,
+        title=_("评比申诉已裁定：%(who)s") % {"who": evaluation.subject_name},
+        text="\n".join([*lines, link] if link else lines),
         dedupe_key=f"stewardship.appeal_decided:{appeal.pk}",
     )
     return appeal

@@ -1,8 +1,7 @@
-from __future__ import annotations
-
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from gongzhi.core.api import Id, Pages, QueryText
 from gongzhi.core.http import ApiRequest
 from gongzhi.territory import selectors
 
@@ -44,22 +43,22 @@ def node_top_list(request: ApiRequest) -> object:
 
 
 @router.get("/nodes/{node_id}", response=NodeOut)
-def node_get(request: ApiRequest, node_id: int) -> object:
+def node_get(request: ApiRequest, node_id: Id) -> object:
     return selectors.node_get(actor=request.auth, node_id=node_id)
 
 
 @router.get("/nodes/{node_id}/children", response=list[NodeOut])
-def node_children(request: ApiRequest, node_id: int) -> object:
+def node_children(request: ApiRequest, node_id: Id) -> object:
     node = selectors.node_get(actor=request.auth, node_id=node_id)
     return selectors.node_children(actor=request.auth, node=node)
 
 
 @router.get("/grids", response=list[GridSummaryOut])
-@paginate(PageNumberPagination, page_size=100)
-def grid_list(request: ApiRequest, q: str = "") -> object:
+@paginate(Pages, page_size=100)
+def grid_list(request: ApiRequest, q: QueryText = "") -> object:
     return selectors.grid_list(actor=request.auth, search=q)
 
 
 @router.get("/grids/{grid_id}", response=GridOut)
-def grid_get(request: ApiRequest, grid_id: int) -> object:
+def grid_get(request: ApiRequest, grid_id: Id) -> object:
     return selectors.grid_get(actor=request.auth, grid_id=grid_id)

@@ -1,14 +1,13 @@
 """Volunteering for phone apps and integrations: the same selectors and services as the pages."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.http import Http404
 from ninja import Header, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from gongzhi.core.api import Id, Pages
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ApiRequest
 from gongzhi.volunteering import ledger, selectors, services
@@ -126,13 +125,13 @@ def volunteer_mine(request: ApiRequest) -> object:
 
 
 @router.get("/activities", response=list[ActivityOut], summary="Activities open for sign-up where the caller lives")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def activity_list(request: ApiRequest) -> object:
     return selectors.activity_list(actor=request.auth, when="upcoming")
 
 
 @router.get("/activities/{activity_id}", response=ActivityOut)
-def activity_get(request: ApiRequest, activity_id: int) -> object:
+def activity_get(request: ApiRequest, activity_id: Id) -> object:
     return selectors.activity_get(actor=request.auth, activity_id=activity_id)
 
 
@@ -141,7 +140,7 @@ def activity_get(request: ApiRequest, activity_id: int) -> object:
     response={201: SignUpOut},
     summary="Sign up (or join the waiting list); volunteer_id picks a ward, else the caller's own record",
 )
-def activity_signup(request: ApiRequest, activity_id: int, volunteer_id: int | None = None) -> Status[SignUp]:
+def activity_signup(request: ApiRequest, activity_id: Id, volunteer_id: Id | None = None) -> Status[SignUp]:
     activity = selectors.activity_get(actor=request.auth, activity_id=activity_id)
     volunteer = selectors.own_volunteer_get(actor=request.auth, volunteer_id=volunteer_id)
     signup = _domain(lambda: services.signup_create(actor=request.auth, activity=activity, volunteer=volunteer))
@@ -180,18 +179,18 @@ def item_redeem(
 
 
 @router.get("/orders", response=list[OrderOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def order_list(request: ApiRequest) -> object:
     return selectors.order_list(actor=request.auth)
 
 
 @router.get("/points/entries", response=list[EntryOut], summary="Points entries the caller may see, newest first")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def entry_list(request: ApiRequest) -> object:
     return selectors.points_entry_list(actor=request.auth)
 
 
 @router.get("/hours", response=list[RecordOut], summary="Certified service records the caller may see")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def record_list(request: ApiRequest) -> object:
     return selectors.service_record_list(actor=request.auth)

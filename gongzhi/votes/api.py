@@ -1,14 +1,13 @@
 """Residents' voting over the API: the same scope as the pages, the same services, the same embargo."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError
 
+from gongzhi.core.api import BodyText, Id, Pages, QueryText, request_body
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ApiRequest
 from gongzhi.votes import selectors, services
@@ -59,7 +58,7 @@ class PollDetailOut(PollOut):
 
 class BallotIn(Schema):
     choices: dict[str, list[int]]
-    voter_key: str | None = None
+    voter_key: BodyText | None = None
 
 
 class BallotOut(Schema):
@@ -93,13 +92,13 @@ def _poll_summary(poll: Any) -> dict[str, Any]:
 
 
 @router.get("/polls", response=list[PollOut], summary="Polls the caller can see (never with results)")
-@paginate(PageNumberPagination, page_size=50)
-def poll_list(request: ApiRequest, status: str = "") -> object:
+@paginate(Pages, page_size=50)
+def poll_list(request: ApiRequest, status: QueryText = "") -> object:
     return selectors.poll_list(actor=request.auth, status=status)
 
 
 @router.get("/polls/{poll_id}", response=PollDetailOut)
-def poll_get(request: ApiRequest, poll_id: int) -> object:
+def poll_get(request: ApiRequest, poll_id: Id) -> object:
     actor = request.auth
     poll = selectors.poll_get(actor=actor, poll_id=poll_id)
     try:
@@ -134,18 +133,13 @@ def poll_get(request: ApiRequest, poll_id: int) -> object:
     }
 
 
-BALLOT_BODY = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": BallotIn.model_json_schema()}}}
-}
-
-
 @router.post(
     "/polls/{poll_id}/ballots",
     response={201: BallotOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-    openapi_extra=BALLOT_BODY,
+    openapi_extra=request_body(BallotIn),
     summary="Cast the caller's ballot (or their principal's, under a written proxy)",
 )
-def ballot_cast(request: ApiRequest, poll_id: int) -> object:
+def ballot_cast(request: ApiRequest, poll_id: Id) -> object:
     actor = request.auth
     # The poll first, the body after: someone who cannot see the poll gets 404 whatever they sent.
     poll = selectors.poll_get(actor=actor, poll_id=poll_id)
@@ -165,7 +159,7 @@ def ballot_cast(request: ApiRequest, poll_id: int) -> object:
 
 
 @router.get("/polls/{poll_id}/result", response={200: ResultOut, 403: ErrorOut})
-def poll_result(request: ApiRequest, poll_id: int) -> object:
+def poll_result(request: ApiRequest, poll_id: Id) -> object:
     poll = selectors.poll_get(actor=request.auth, poll_id=poll_id)
     try:
         return Status(200, selectors.poll_result(actor=request.auth, poll=poll))
