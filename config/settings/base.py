@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "gongzhi.consultation",
     "gongzhi.cases",
     "gongzhi.campaigns",
+    "gongzhi.party",
     "gongzhi.demo",
 ]
 
@@ -222,6 +223,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.consultation.nav",
     "gongzhi.cases.nav",
     "gongzhi.campaigns.nav",
+    "gongzhi.party.nav",
     "gongzhi.accounts.nav",
 ]
 
@@ -262,6 +264,7 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.consultation.demo",
     "gongzhi.cases.demo",
     "gongzhi.campaigns.demo",
+    "gongzhi.party.demo",
     "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
 ]
 
