@@ -133,7 +133,7 @@ def seed_demo_data(*, rng: random.Random, today: dt.date, tier: str) -> str:
         ),
         None,
     )
-    pooled: dict[str, list[Node]] = defaultdict(list)  # community path → compounds for joint branches
+    pooled: list[Node] = []  # single buildings and compounds with fewer than three full members
     branches: list[Organisation] = []
     for compound in compounds:
         local = [d for d in by_compound.get(compound.path, []) if d.local]
@@ -148,20 +148,22 @@ def seed_demo_data(*, rng: random.Random, today: dt.date, tier: str) -> str:
         community = communities[compound.path[: 2 * Node.steplen]]
         full = sum(1 for d in local if d.kind == MemberKind.FULL)
         if compound.is_single_building or full < 3:
-            pooled[community.name].append(compound)
+            pooled.append(compound)
             continue
         branches += _compound_branches(writer, compound, community, local, buildings[compound.path])
-    for community_name, pool in pooled.items():
-        community = next(o for o in communities.values() if o.name == community_name)
-        for start in range(0, len(pool), JOINT_MAX):
-            chunk = pool[start : start + JOINT_MAX]
-            name = f"{chunk[0].name}等{len(chunk)}个小区联合党支部" if len(chunk) > 1 else f"{chunk[0].name}党支部"
-            joint = writer.org(OrgKind.JOINT_BRANCH, name, community, [c.pk for c in chunk])
-            for c in chunk:
-                for d in by_compound.get(c.path, []):
-                    if d.local:
-                        d.org = joint
-            branches.append(joint)
+    # Joint branches of at most five neighbouring compounds (in path order); under their community's
+    # committee when they are all of one community, else under the 党工委.
+    for start in range(0, len(pooled), JOINT_MAX):
+        chunk = pooled[start : start + JOINT_MAX]
+        parents = {communities[c.path[: 2 * Node.steplen]] for c in chunk}
+        parent = parents.pop() if len(parents) == 1 else top
+        name = f"{chunk[0].name}等{len(chunk)}个小区联合党支部" if len(chunk) > 1 else f"{chunk[0].name}联合党支部"
+        joint = writer.org(OrgKind.JOINT_BRANCH, name, parent, [c.pk for c in chunk])
+        for c in chunk:
+            for d in by_compound.get(c.path, []):
+                if d.local:
+                    d.org = joint
+        branches.append(joint)
     companies = _company_orgs(writer, top, drafts, today)
     writer.territory()
     written = _write_members(rng, drafts)

@@ -9,12 +9,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
-from gongzhi.party.choices import BRANCH_KINDS, COMPOUND_ORG_KINDS, MemberKind, MemberStatus, OrgKind, Seat
+from gongzhi.party.choices import (
+    BRANCH_KINDS,
+    COMPOUND_ORG_KINDS,
+    HOLDING_KINDS,
+    MemberKind,
+    MemberStatus,
+    OrgKind,
+    Seat,
+)
 from gongzhi.party.models import CommitteeSeat, Consent, Member, Organisation, Term
 from gongzhi.party.permissions import visible_members, visible_organisations
 from gongzhi.stewardship.services import current_contracts
@@ -83,6 +91,12 @@ class RuleCheck:
     term: Term | None
     compounds: int
     warnings: list[str] = field(default_factory=list)
+    groups: int = 0  # active building groups under it
+    placed: int = 0  # a group: the members placed in it
+
+    @property
+    def shows_counts(self) -> bool:
+        return self.organisation.kind in HOLDING_KINDS
 
 
 def rule_check(
@@ -148,6 +162,17 @@ def organisation_checks(*, organisations: list[Organisation], on: dt.date) -> di
             organisation_id__in=ids, node__kind=NodeKind.COMPOUND
         ).values_list("organisation_id", flat=True)
     )
+    groups = Counter(
+        Organisation.objects.filter(parent_id__in=ids, kind=OrgKind.GROUP, is_active=True).values_list(
+            "parent_id", flat=True
+        )
+    )
+    placed = dict(
+        Member.objects.filter(group_id__in=ids, status=MemberStatus.ACTIVE)
+        .values_list("group_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "n")
+    )
     result = {}
     for org in organisations:
         latest = terms.get(org.pk)
@@ -159,6 +184,8 @@ def organisation_checks(*, organisations: list[Organisation], on: dt.date) -> di
             compounds=compounds.get(org.pk, 0),
             on=on,
         )
+        result[org.pk].groups = groups.get(org.pk, 0)
+        result[org.pk].placed = placed.get(org.pk, 0)
     return result
 
 
@@ -175,10 +202,14 @@ class TreeRow:
     check: RuleCheck
 
 
-def organisation_tree(*, actor: Actor, on: dt.date) -> list[TreeRow]:
+def organisation_tree(*, actor: Actor, on: dt.date, groups: bool = False) -> list[TreeRow]:
     """Visible organisations depth-first from their roots; an organisation whose parent is out of sight is
-    a root of what the actor sees."""
-    orgs = list(visible_organisations(actor).select_related("manager").order_by("name", "id"))
+    a root of what the actor sees. Building groups (hundreds in a subdistrict) only when asked: the tree
+    page counts them on their branch, the branch page lists them."""
+    rows_in = visible_organisations(actor).select_related("manager")
+    if not groups:
+        rows_in = rows_in.exclude(kind=OrgKind.GROUP)
+    orgs = list(rows_in.order_by("name", "id"))
     checks = organisation_checks(organisations=orgs, on=on)
     seen = {o.pk for o in orgs}
     children: dict[int | None, list[Organisation]] = defaultdict(list)
@@ -293,7 +324,10 @@ def member_list(*, actor: Actor, organisation: Organisation, search: str = "") -
     search = search.strip()
     if search:
         rows = rows.filter(person__name__contains=search)
-    return rows.select_related("person", "organisation", "group").order_by("person__name_pinyin", "id")
+    # Those the organisation holds first; members registered from outside after them.
+    return rows.select_related("person", "organisation", "group").order_by(
+        F("organisation_id").asc(nulls_last=True), "person__name_pinyin", "id"
+    )
 
 
 def member_get(*, actor: Actor, member_id: int) -> Member:
@@ -305,9 +339,9 @@ def current_consents(member_ids: Iterable[int]) -> dict[int, Consent]:
 
 
 def groups_of(*, organisation: Organisation) -> list[Organisation]:
-    return list(
-        organisation.children.filter(kind=OrgKind.GROUP, is_active=True).prefetch_related("territory").order_by("name")
-    )
+    """The branch's building groups in the order of their buildings (1号楼 before 10号楼)."""
+    rows = list(organisation.children.filter(kind=OrgKind.GROUP, is_active=True).prefetch_related("territory"))
+    return sorted(rows, key=lambda g: (min((n.path for n in g.territory.all()), default="~"), g.name))
 
 
 def group_sizes(groups: list[Organisation]) -> dict[int, int]:

@@ -101,7 +101,7 @@ def test_organisation_warnings_lists_only_organisations_with_findings(world, act
 
 def test_tree_walks_parents_before_children(world, actor_of):  # type: ignore[no-untyped-def]
     build_party(world)
-    rows = selectors.organisation_tree(actor=actor_of("jiedao"), on=TODAY)
+    rows = selectors.organisation_tree(actor=actor_of("jiedao"), on=TODAY, groups=True)
     names = [(r.organisation.name, r.depth) for r in rows]
     assert names == [
         ("纬二路街道党工委", 0),
@@ -110,11 +110,15 @@ def test_tree_walks_parents_before_children(world, actor_of):  # type: ignore[no
         ("1号楼党小组", 3),
         ("YZ联合党支部", 1),
     ]
+    # Without groups, each branch counts its own.
+    rows = selectors.organisation_tree(actor=actor_of("jiedao"), on=TODAY)
+    assert [r.organisation.name for r in rows] == ["纬二路街道党工委", "第一社区党委", "X小区党支部", "YZ联合党支部"]
+    assert rows[2].check.groups == 1
 
 
 def test_secretary_tree_starts_at_their_branch(world, actor_of):  # type: ignore[no-untyped-def]
     build_party(world)
-    rows = selectors.organisation_tree(actor=actor_of("dangzhibu"), on=TODAY)
+    rows = selectors.organisation_tree(actor=actor_of("dangzhibu"), on=TODAY, groups=True)
     assert [(r.organisation.name, r.depth) for r in rows] == [("X小区党支部", 0), ("1号楼党小组", 1)]
 
 
