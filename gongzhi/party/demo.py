@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
 from django.utils import timezone
 
 from gongzhi.accounts.choices import Role
@@ -239,18 +238,19 @@ def _company_orgs(writer: Writer, top: Organisation, drafts: list[Draft], today:
     recorded as held outside (they work there), one company's too few to form a branch on its own."""
     from gongzhi.stewardship.models import Manager
 
-    served = (
+    # The companies serving most compounds now (a small tier may have one: the next registered fills in).
+    serving = Counter(
         current_contracts(on=today)
         .filter(manager__kind=ManagerKind.PROPERTY_COMPANY)
-        .values("manager_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "manager_id")[:2]
+        .values_list("manager_id", flat=True)
     )
-    managers = Manager.objects.in_bulk([row["manager_id"] for row in served])
+    companies = sorted(
+        Manager.objects.filter(kind=ManagerKind.PROPERTY_COMPANY, is_active=True),
+        key=lambda m: (-serving.get(m.pk, 0), m.pk),
+    )[:2]
     outside = [d for d in drafts if not d.local and d.kind == MemberKind.FULL]
     made = []
-    for index, row in enumerate(served):
-        manager = managers[row["manager_id"]]
+    for index, manager in enumerate(companies):
         org = writer.org(OrgKind.COMPANY, f"{manager.name}党支部", top, [], manager=manager)
         for d in outside[index * 10 : index * 10 + (6 if index == 0 else 2)]:
             d.local, d.org = True, org
