@@ -227,6 +227,9 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.accounts.nav",
 ]
 
+# Apps that lend badges to people and households shown by apps below them (core.badges).
+GONGZHI_BADGE_MODULES = ["gongzhi.party.badges"]
+
 # --- API --------------------------------------------------------------------------------------------
 GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
 

@@ -292,7 +292,7 @@ def _committees(rng: random.Random, today: dt.date, branches: list[Organisation]
             continue
         years = 3 if branch.kind == OrgKind.COMPANY else 5
         starts = today - dt.timedelta(days=rng.randint(100, 365 * years - 120))
-        if not expired_done and branch.kind == OrgKind.BRANCH and len(pool) < 7:
+        if not expired_done and branch.kind == OrgKind.JOINT_BRANCH:
             starts, expired_done = today - dt.timedelta(days=365 * years + 40), True
         terms.append(
             Term(organisation=branch, starts_on=starts, ends_on=_add_years(starts, years) - dt.timedelta(days=1))
