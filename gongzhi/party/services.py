@@ -183,7 +183,7 @@ def member_add(
     today = on or timezone.localdate()
     if joined_on > today:
         raise DomainError(_("入党日期不能晚于今天。"), field="joined_on")
-    person = Person.objects.select_for_update().filter(pk=person_id).first()
+    person = Person.objects.select_for_update().filter(pk=person_id).order_by("pk").first()
     if person is None:
         raise DomainError(_("登记信息中没有这个人。"), field="person")
     if Member.objects.filter(person=person, status=MemberStatus.ACTIVE).exists():
@@ -220,7 +220,7 @@ def member_move(*, actor: Actor, member: Member, group: Organisation | None) -> 
     """Place a member in a building group of the organisation holding their membership (None: out of any)."""
     if not may_keep_member(actor, member):
         raise NotAllowed(_("只有本组织的书记或街道干部可以办理。"))
-    member = Member.objects.select_for_update().select_related("organisation").get(pk=member.pk)
+    member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status != MemberStatus.ACTIVE:
         raise DomainError(_("该党员已不在册。"), field="member")
     if group is not None:
@@ -367,7 +367,9 @@ def consent_give(*, actor: Actor, member: Member, shows_badge: bool = True, show
 def consent_withdraw(*, actor: Actor, member: Member) -> Consent:
     if not may_keep_member(actor, member):
         raise NotAllowed(_("只有本组织的书记或街道干部可以办理。"))
-    consent = Consent.objects.select_for_update().filter(member=member, withdrawn_at__isnull=True).first()
+    consent = (
+        Consent.objects.select_for_update().filter(member=member, withdrawn_at__isnull=True).order_by("pk").first()
+    )
     if consent is None:
         raise DomainError(_("该党员没有在效的亮身份同意。"), field="member")
     consent.withdrawn_at = timezone.now()
