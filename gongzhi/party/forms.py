@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.party.choices import MemberKind, MemberStatus, OrgKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the format <input type=date> reads
 Choices = list[tuple[int, str]]
 
 
@@ -70,7 +70,7 @@ class MoveForm(forms.Form):
 
 class EndForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("办理"), choices=[(MemberStatus.TRANSFERRED, _("转出")), (MemberStatus.ENDED, _("注销"))]
+        label=_("转出或注销"), choices=[(MemberStatus.TRANSFERRED, _("转出")), (MemberStatus.ENDED, _("注销"))]
     )
     on = forms.DateField(label=_("日期"), widget=DATE)
 

@@ -194,9 +194,10 @@ def org_detail(request: ActorRequest, organisation_id: int) -> HttpResponse:
             committee_form=CommitteeForm(
                 members=selectors.seat_choices(actor=actor, organisation=organisation), is_group=is_group
             ),
-            move_form=MoveForm(groups=[(g.pk, g.name) for g in groups]),
-            end_form=EndForm(initial={"on": today}),
-            consent_form=ConsentForm(),
+            # Repeated on every member's row: without ids, so the page has no duplicate ones.
+            move_form=MoveForm(groups=[(g.pk, g.name) for g in groups], auto_id=False),
+            end_form=EndForm(initial={"on": today}, auto_id=False),
+            consent_form=ConsentForm(auto_id=False),
         )
     return render(request, "party/org_detail.html", context)
 
