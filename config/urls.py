@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", include("gongzhi.cases.urls")),
     path("open311/v2/", include("gongzhi.cases.open311_urls")),
     path("campaigns/", include("gongzhi.campaigns.urls")),
+    path("party/", include("gongzhi.party.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

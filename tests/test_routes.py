@@ -217,6 +217,19 @@ ROUTES = {
     "campaigns:missing-export": SCOPED,
     "campaigns:grid-reassign": SCOPED,
     "open311:media": PUBLIC,
+    # Party: membership is restricted data; the officer and the branch's secretary only.
+    "party:home": ROLE_ONLY,
+    "party:tree": ROLE_ONLY,
+    "party:org-create": ROLE_ONLY,
+    "party:org-detail": SCOPED,
+    "party:org-edit": SCOPED,
+    "party:member-add": SCOPED,
+    "party:member-export": SCOPED,
+    "party:committee-set": SCOPED,
+    "party:member-move": SCOPED,
+    "party:member-end": SCOPED,
+    "party:consent-give": SCOPED,
+    "party:consent-withdraw": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -318,6 +331,12 @@ POST_ONLY = {
     "campaigns:campaign-open",
     "campaigns:campaign-close",
     "campaigns:person-found",
+    "party:member-add",
+    "party:committee-set",
+    "party:member-move",
+    "party:member-end",
+    "party:consent-give",
+    "party:consent-withdraw",
 }
 
 
@@ -383,6 +402,7 @@ def _participation_rows(world):
     from gongzhi.campaigns.tests.helpers import rows_for_routes as campaign_rows
     from gongzhi.cases.tests.helpers import rows_for_routes as case_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
+    from gongzhi.party.tests.helpers import rows_for_routes as party_rows
     from gongzhi.stewardship.tests.helpers import evaluation_rows
     from gongzhi.stewardship.tests.helpers import rows_for_routes as stewardship_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
@@ -394,6 +414,7 @@ def _participation_rows(world):
         **campaign_rows(world),
         **stewardship_rows(world),
         **evaluation_rows(world),
+        **party_rows(world),
     }
 
 

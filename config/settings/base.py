@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.campaigns",
     "gongzhi.robots",
+    "gongzhi.party",
     "gongzhi.demo",
 ]
 
@@ -223,8 +224,12 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.consultation.nav",
     "gongzhi.cases.nav",
     "gongzhi.campaigns.nav",
+    "gongzhi.party.nav",
     "gongzhi.accounts.nav",
 ]
+
+# Apps that lend badges to people and households shown by apps below them (core.badges).
+GONGZHI_BADGE_MODULES = ["gongzhi.party.badges"]
 
 # --- API --------------------------------------------------------------------------------------------
 GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
@@ -264,6 +269,7 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.cases.demo",
     "gongzhi.campaigns.demo",
     "gongzhi.robots.demo",  # switched off: the demo never posts to a real group
+    "gongzhi.party.demo",
     "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
 ]
 

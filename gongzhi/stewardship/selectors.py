@@ -93,6 +93,14 @@ def committee_view(*, compound: Node, on: dt.date) -> CommitteeView | None:
     if term is None:
         view.warnings.append(_("尚未登记任何一届。"))
         return view
+    if term.starts_on > on:
+        # The next term, registered ahead: its members are seated by its election and filed after it, so
+        # counting them now would warn of a committee that is not meant to sit yet.
+        if term.election_id is None:
+            view.warnings.append(
+                _("第%(n)d届将于 %(d)s 开始任期，尚未发起换届选举。") % {"n": term.number, "d": term.starts_on}
+            )
+        return view
     if term.ends_on < on:
         view.warnings.append(_("第%(n)d届已于 %(d)s 届满，应尽快换届。") % {"n": term.number, "d": term.ends_on})
     elif (term.ends_on - on).days <= 90:

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from gongzhi.core.badges import household_badges
 from gongzhi.core.http import ActorRequest
 from gongzhi.registry import selectors as registry_selectors
 from gongzhi.territory import selectors
@@ -36,7 +37,10 @@ def node_detail(request: ActorRequest, node_id: int) -> HttpResponse:
     if node.kind == NodeKind.COMMUNITY:
         context["grids"] = selectors.grid_list(actor=actor, community=node)
     if node.kind == NodeKind.UNIT:
-        context["dwellings"] = registry_selectors.dwelling_list(actor=actor, unit=node)
+        dwellings = list(registry_selectors.dwelling_list(actor=actor, unit=node))
+        context["dwellings"] = dwellings
+        # 党员户 and the like, lent by apps above (core.badges): one lookup for the page.
+        context["household_badges"] = household_badges(h.pk for d in dwellings for h in d.households.all())
     return render(request, "territory/node_detail.html", context)
 
 

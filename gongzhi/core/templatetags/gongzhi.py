@@ -28,3 +28,11 @@ def area_m2(dm2: int | None) -> str:
 def lookup(mapping: dict[Any, Any] | None, key: Any) -> Any:
     """{{ labels|lookup:person.org_path }}"""
     return (mapping or {}).get(key, "")
+
+
+@register.inclusion_tag("includes/badges.html")
+def person_badges(person_id: int | None) -> dict[str, Any]:
+    """Badges other apps lend to one person (core.badges), e.g. 亮身份 on a volunteer profile."""
+    from gongzhi.core.badges import person_badges as lookup
+
+    return {"labels": lookup([person_id]).get(person_id, []) if person_id else []}

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.registry.models import Ownership
-from gongzhi.stewardship import elections, services
+from gongzhi.stewardship import elections, selectors, services
 from gongzhi.stewardship.choices import Position
 from gongzhi.stewardship.models import CommitteeCandidate, CommitteeMember
 from gongzhi.votes import services as votes
@@ -180,3 +180,17 @@ def test_an_election_cancelled_can_be_held_again_with_other_candidates(world, ac
     assert list(CommitteeCandidate.objects.filter(term=term).values_list("person_id", flat=True)) == [
         world.people["neighbour"].pk
     ]
+
+
+def test_a_term_not_yet_begun_is_not_warned_of_as_an_empty_committee(world, actor_of):  # type: ignore[no-untyped-def]
+    jiedao = actor_of("jiedao")
+    term = _next_term(world, jiedao)
+    today = timezone.localdate()
+    view = selectors.committee_view(compound=world.compound_x, on=today)
+    assert view is not None and view.term == term
+    assert view.warnings == [f"第{term.number}届将于 {term.starts_on} 开始任期，尚未发起换届选举。"]
+    _announced(world, jiedao, term)
+    assert selectors.committee_view(compound=world.compound_x, on=today).warnings == []
+    # From its first day the term is held to the rules: nobody seated yet, no director, not filed.
+    begun = selectors.committee_view(compound=world.compound_x, on=term.starts_on).warnings
+    assert any("现有成员0人" in w for w in begun) and "没有主任。" in begun

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from gongzhi.party import views
+
+app_name = "party"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tree/", views.tree, name="tree"),
+    path("organisations/new/", views.org_create, name="org-create"),
+    path("organisations/<int:organisation_id>/", views.org_detail, name="org-detail"),
+    path("organisations/<int:organisation_id>/edit/", views.org_edit, name="org-edit"),
+    path("organisations/<int:organisation_id>/members/", views.member_add, name="member-add"),
+    path("organisations/<int:organisation_id>/members.xlsx", views.member_export, name="member-export"),
+    path("organisations/<int:organisation_id>/committee/", views.committee_set, name="committee-set"),
+    path("members/<int:member_id>/move/", views.member_move, name="member-move"),
+    path("members/<int:member_id>/end/", views.member_end, name="member-end"),
+    path("members/<int:member_id>/consent/", views.consent_give, name="consent-give"),
+    path("members/<int:member_id>/consent/withdraw/", views.consent_withdraw, name="consent-withdraw"),
+]
