@@ -210,6 +210,9 @@ def test_a_month_of_stewardship_is_kept_rated_published_appealed_and_listed_on_p
     wuye.get_by_role("link", name=company.subject_name).click()
     main = wuye.inner_text("main")
     assert "公示栏收费标准过期未更新" in main and "夜间巡查记录缺两天" in main
+    # each figure stands above its label, not run into it ("92.6得分")
+    value, caption = (wuye.locator(f".stat >> nth=0 >> .stat-{part}").bounding_box() for part in ("value", "label"))
+    assert value and caption and caption["y"] >= value["y"] + value["height"] - 1
     before = standings.month_results(month, Evaluation.objects.filter(pk=company.pk))[0].total
     assert before is not None
     wuye.get_by_label(f"社区评分：{first.text} −2.0").check()
