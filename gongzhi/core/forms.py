@@ -7,6 +7,17 @@ from typing import Any
 from django import forms
 
 
+class DateInput(forms.DateInput):
+    """<input type="date">, rendered in ISO yyyy-mm-dd: the browser reads nothing else, and Django would
+    otherwise render the locale's first input format (2026/12/07 under zh-hans), which the browser drops,
+    leaving a required date blank so the form cannot be sent."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%d")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.forms import PhotosField
+from gongzhi.core.forms import DateInput, PhotosField
 from gongzhi.stewardship.choices import LedgerKind, ManagerKind, Position, ServiceGrade
 from gongzhi.votes.forms import DATETIME
 
@@ -22,8 +22,8 @@ class ManagerForm(forms.Form):
 
 class ContractForm(forms.Form):
     manager = forms.TypedChoiceField(label=_("服务单位"), coerce=int)
-    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("到期日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("到期日期"), required=False, widget=DateInput())
     fee_yuan = forms.DecimalField(
         label=_("收费标准（元/㎡·月）"), min_value=0, max_value=1000, decimal_places=2, max_digits=6
     )
@@ -36,18 +36,18 @@ class ContractForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    on = forms.DateField(label=_("解约日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("解约日期"), widget=DateInput())
     reason = forms.CharField(label=_("解约原因"), max_length=100)
 
 
 class TermForm(forms.Form):
-    starts_on = forms.DateField(label=_("任期开始"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("任期届满"), widget=forms.DateInput(attrs={"type": "date"}))
-    elected_on = forms.DateField(label=_("选举日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("任期开始"), widget=DateInput())
+    ends_on = forms.DateField(label=_("任期届满"), widget=DateInput())
+    elected_on = forms.DateField(label=_("选举日期"), required=False, widget=DateInput())
 
 
 class FilingForm(forms.Form):
-    filed_on = forms.DateField(label=_("备案日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    filed_on = forms.DateField(label=_("备案日期"), widget=DateInput())
     filing_number = forms.CharField(label=_("备案编号"), max_length=50)
 
 
@@ -87,7 +87,7 @@ class PositionForm(forms.Form):
 
 class LedgerForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=LedgerKind.choices)
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("日期"), widget=DateInput())
     text = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     photos = PhotosField(label=_("照片（最多6张）"), required=False)
 

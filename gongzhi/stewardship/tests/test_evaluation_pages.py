@@ -13,6 +13,7 @@ from django.utils import timezone
 from gongzhi.cases.tests.helpers import upload
 from gongzhi.core.models import AccessLog
 from gongzhi.stewardship import evaluation as ev
+from gongzhi.stewardship import standings
 from gongzhi.stewardship.choices import AppealStatus, MonthStatus, RaterKind, SubjectKind
 from gongzhi.stewardship.models import Appeal, Deduction, Evaluation, EvaluationMonth, Rating, Rubric
 from gongzhi.stewardship.tests.helpers import rows_for_routes
@@ -81,6 +82,20 @@ def test_the_phone_form_refuses_bad_points_and_keeps_what_was_typed(month, clien
         == 200
     )
     assert client_of("wuye").get(reverse("stewardship:rate", args=[company.pk, RaterKind.COMMITTEE])).status_code == 404
+
+
+def test_the_rating_links_and_fields_read_as_plain_chinese(month, client_of):  # type: ignore[no-untyped-def]
+    company = _company(month)
+    home = client_of("yeweihui").get(reverse("stewardship:evaluation-home")).content.decode()
+    assert ">业委会评分</a>" in home and "评分·" not in home
+    ranking = client_of("shequ").get(reverse("stewardship:month", args=[_label()])).content.decode()
+    assert ">社区评分</a>" in ranking and "评分·" not in ranking
+    item = company.rubric.items.filter(indicator="").first()
+    form = client_of("shequ").get(reverse("stewardship:rate", args=[company.pk, RaterKind.COMMUNITY]))
+    body = form.content.decode()
+    most = standings.points_text(item.max_points)
+    label = f'<label for="points-{item.pk}"><span class="sr-only">{item.text}：</span>扣分（本条最多{most}分）</label>'
+    assert label in body
 
 
 def test_publication_appeal_and_decision_through_the_pages(month, client_of, actor_of):  # type: ignore[no-untyped-def]

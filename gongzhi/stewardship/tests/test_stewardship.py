@@ -250,6 +250,8 @@ def test_the_ledger_pages_and_export(world, actor_of, client_of):  # type: ignor
     today = timezone.localdate()
     form = phone.get(f"/stewardship/compounds/{world.compound_x.pk}/ledger/new/")
     assert form.status_code == 200
+    # the browser's date input takes yyyy-mm-dd only: the locale's 2026/12/07 would show as blank
+    assert f'type="date" name="day" value="{today.isoformat()}"' in form.content.decode()
     response = phone.post(
         f"/stewardship/compounds/{world.compound_x.pk}/ledger/new/",
         {"kind": "cleaning", "day": today.isoformat(), "text": "清洗垃圾桶", "photos": [upload()]},
