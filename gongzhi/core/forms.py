@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from gongzhi.core.exceptions import DomainError
+
 
 class DateInput(forms.DateInput):
     """<input type="date">, rendered in ISO yyyy-mm-dd: the browser reads nothing else, and Django would
@@ -34,3 +36,14 @@ class PhotosField(forms.FileField):
             return []
         items = data if isinstance(data, list | tuple) else [data]
         return [forms.FileField.clean(self, item, initial) for item in items]
+
+
+def cleaned_or_error(form: forms.Form) -> dict[str, Any]:
+    """The form's cleaned data, or a DomainError naming its first invalid field ("标签：错误"), for the
+    action views that show one refusal above the page and write nothing."""
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else ""
+        raise DomainError(f"{label}：{errors[0]}" if label else str(errors[0]), field=field)
+    data: dict[str, Any] = form.cleaned_data
+    return data

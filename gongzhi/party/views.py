@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.exceptions import DomainError, NotAllowed
+from gongzhi.core.forms import cleaned_or_error
 from gongzhi.core.http import ActorRequest, add_domain_error
 from gongzhi.party import exports, selectors, services
 from gongzhi.party.choices import OrgKind, Seat
@@ -215,15 +216,6 @@ def _keeper_post(request: ActorRequest, organisation: Organisation, act: Any) ->
     return redirect("party:org-detail", organisation_id=organisation.pk)
 
 
-def _valid(form: Any) -> dict[str, Any]:
-    if not form.is_valid():
-        field, errors = next(iter(form.errors.items()))
-        label = form.fields[field].label if field in form.fields else ""
-        raise DomainError(f"{label}：{errors[0]}" if label else str(errors[0]), field=field)
-    data: dict[str, Any] = form.cleaned_data
-    return data
-
-
 @login_required
 @require_POST
 def member_add(request: ActorRequest, organisation_id: int) -> HttpResponseBase:
@@ -233,7 +225,7 @@ def member_add(request: ActorRequest, organisation_id: int) -> HttpResponseBase:
     def act() -> str:
         # The person was offered by the search; the service checks they exist and are not on the roll.
         form = MemberForm(request.POST, people=[(int(request.POST.get("person") or 0), "")])
-        data = _valid(form)
+        data = cleaned_or_error(form)
         outside = data["outside_organisation"].strip()
         member = services.member_add(
             actor=actor,
@@ -265,7 +257,7 @@ def committee_set(request: ActorRequest, organisation_id: int) -> HttpResponseBa
     is_group = organisation.kind == OrgKind.GROUP
 
     def act() -> str:
-        data = _valid(
+        data = cleaned_or_error(
             CommitteeForm(
                 request.POST, members=selectors.seat_choices(actor=actor, organisation=organisation), is_group=is_group
             )
@@ -314,7 +306,7 @@ def member_move(request: ActorRequest, member_id: int) -> HttpResponseBase:
 
     def act(member: Any) -> str:
         groups = selectors.groups_of(organisation=member.organisation) if member.organisation else []
-        data = _valid(MoveForm(request.POST, groups=[(g.pk, g.name) for g in groups]))
+        data = cleaned_or_error(MoveForm(request.POST, groups=[(g.pk, g.name) for g in groups]))
         group = next((g for g in groups if g.pk == data["group"]), None)
         services.member_move(actor=actor, member=member, group=group)
         return _("已编入%(g)s。") % {"g": group.name} if group else _("已移出党小组。")
@@ -328,7 +320,7 @@ def member_end(request: ActorRequest, member_id: int) -> HttpResponseBase:
     actor = request.actor
 
     def act(member: Any) -> str:
-        data = _valid(EndForm(request.POST))
+        data = cleaned_or_error(EndForm(request.POST))
         services.member_end(actor=actor, member=member, status=data["status"], on=data["on"])
         return _("已办理。")
 
@@ -341,7 +333,7 @@ def consent_give(request: ActorRequest, member_id: int) -> HttpResponseBase:
     actor = request.actor
 
     def act(member: Any) -> str:
-        data = _valid(ConsentForm(request.POST))
+        data = cleaned_or_error(ConsentForm(request.POST))
         services.consent_give(
             actor=actor, member=member, shows_badge=data["shows_badge"], shows_household=data["shows_household"]
         )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.exceptions import DomainError, NotAllowed
+from gongzhi.core.forms import cleaned_or_error
 from gongzhi.core.http import ActorRequest, add_domain_error
 from gongzhi.core.photos import photos_clean
 from gongzhi.registry.models import Person
@@ -145,21 +146,12 @@ def _registrar_post(request: ActorRequest, compound_id: int, act: Any) -> HttpRe
     return redirect("stewardship:compound-detail", compound_id=compound.pk)
 
 
-def _valid(form: Any) -> dict[str, Any]:
-    if not form.is_valid():
-        field, errors = next(iter(form.errors.items()))
-        label = form.fields[field].label if field in form.fields else ""
-        raise DomainError(f"{label}：{errors[0]}" if label else str(errors[0]))
-    data: dict[str, Any] = form.cleaned_data
-    return data
-
-
 @login_required
 @require_POST
 def contract_create(request: ActorRequest, compound_id: int) -> HttpResponseBase:
     def act(compound: Any) -> str:
         managers = [(m.pk, m.name) for m in Manager.objects.filter(is_active=True)]
-        data = _valid(ContractForm(request.POST, managers=managers))
+        data = cleaned_or_error(ContractForm(request.POST, managers=managers))
         services.contract_create(
             actor=request.actor,
             manager=get_object_or_404(Manager, pk=data["manager"]),
@@ -179,7 +171,7 @@ def contract_create(request: ActorRequest, compound_id: int) -> HttpResponseBase
 @require_POST
 def contract_terminate(request: ActorRequest, compound_id: int, contract_id: int) -> HttpResponseBase:
     def act(compound: Any) -> str:
-        data = _valid(TerminateForm(request.POST))
+        data = cleaned_or_error(TerminateForm(request.POST))
         contract = get_object_or_404(Contract, pk=contract_id, compound=compound)
         services.contract_terminate(actor=request.actor, contract=contract, on=data["on"], reason=data["reason"])
         return _("已登记解约。")
@@ -201,7 +193,7 @@ def committee_create(request: ActorRequest, compound_id: int) -> HttpResponseBas
 @require_POST
 def term_open(request: ActorRequest, compound_id: int) -> HttpResponseBase:
     def act(compound: Any) -> str:
-        data = _valid(TermForm(request.POST))
+        data = cleaned_or_error(TermForm(request.POST))
         committee = get_object_or_404(Committee, compound=compound)
         term = services.term_open(
             actor=request.actor,
@@ -219,7 +211,7 @@ def term_open(request: ActorRequest, compound_id: int) -> HttpResponseBase:
 @require_POST
 def term_file(request: ActorRequest, compound_id: int, term_id: int) -> HttpResponseBase:
     def act(compound: Any) -> str:
-        data = _valid(FilingForm(request.POST))
+        data = cleaned_or_error(FilingForm(request.POST))
         term = get_object_or_404(CommitteeTerm, pk=term_id, committee__compound=compound)
         services.term_file(
             actor=request.actor, term=term, filed_on=data["filed_on"], filing_number=data["filing_number"]
@@ -233,7 +225,7 @@ def term_file(request: ActorRequest, compound_id: int, term_id: int) -> HttpResp
 @require_POST
 def member_add(request: ActorRequest, compound_id: int, term_id: int) -> HttpResponseBase:
     def act(compound: Any) -> str:
-        data = _valid(MemberForm(request.POST, owners=_owners(compound)))
+        data = cleaned_or_error(MemberForm(request.POST, owners=_owners(compound)))
         term = get_object_or_404(CommitteeTerm, pk=term_id, committee__compound=compound)
         person = get_object_or_404(Person, pk=data["owner"])
         services.member_add(actor=request.actor, term=term, person=person, position=data["position"])
@@ -246,7 +238,7 @@ def member_add(request: ActorRequest, compound_id: int, term_id: int) -> HttpRes
 @require_POST
 def election_open(request: ActorRequest, compound_id: int, term_id: int) -> HttpResponseBase:
     def act(compound: Any) -> str:
-        data = _valid(ElectionForm(request.POST, owners=_owners(compound)))
+        data = cleaned_or_error(ElectionForm(request.POST, owners=_owners(compound)))
         term = get_object_or_404(CommitteeTerm, pk=term_id, committee__compound=compound)
         people = Person.objects.in_bulk(data["candidates"])
         poll = elections.election_open(
@@ -280,7 +272,7 @@ def election_apply(request: ActorRequest, compound_id: int, term_id: int) -> Htt
 def position_set(request: ActorRequest, compound_id: int, term_id: int) -> HttpResponseBase:
     def act(compound: Any) -> str:
         committee = selectors.committee_view(compound=compound, on=timezone.localdate())
-        data = _valid(PositionForm(request.POST, members=_members(committee)))
+        data = cleaned_or_error(PositionForm(request.POST, members=_members(committee)))
         member = get_object_or_404(
             CommitteeMember, pk=data["member"], term_id=term_id, term__committee__compound=compound
         )
@@ -397,7 +389,7 @@ def ledger_comment(request: ActorRequest, entry_id: int) -> HttpResponseBase:
     entry = get_object_or_404(visible_entries(actor).select_related("compound"), pk=entry_id)
     form = CommentForm(request.POST)
     try:
-        services.ledger_comment(actor=actor, entry=entry, text=_valid(form)["text"])
+        services.ledger_comment(actor=actor, entry=entry, text=cleaned_or_error(form)["text"])
     except NotAllowed as exc:
         return HttpResponseForbidden(exc.message)
     except DomainError as exc:
