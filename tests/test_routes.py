@@ -230,6 +230,8 @@ ROUTES = {
     "party:member-end": SCOPED,
     "party:consent-give": SCOPED,
     "party:consent-withdraw": SCOPED,
+    "party:service-list": SCOPED,
+    "party:service-create": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.party import views
+from gongzhi.party import views, views_serving
 
 app_name = "party"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("organisations/<int:organisation_id>/members/", views.member_add, name="member-add"),
     path("organisations/<int:organisation_id>/members.xlsx", views.member_export, name="member-export"),
     path("organisations/<int:organisation_id>/committee/", views.committee_set, name="committee-set"),
+    path("organisations/<int:organisation_id>/services/", views_serving.service_list, name="service-list"),
+    path("organisations/<int:organisation_id>/services/new/", views_serving.service_create, name="service-create"),
     path("members/<int:member_id>/move/", views.member_move, name="member-move"),
     path("members/<int:member_id>/end/", views.member_end, name="member-end"),
     path("members/<int:member_id>/consent/", views.consent_give, name="consent-give"),
