@@ -202,3 +202,8 @@ def service_activity_list(*, organisation: Organisation) -> QuerySet[ServiceActi
         )
         .order_by("-activity__starts_at", "-pk")
     )
+
+
+def party_activity_ids(activity_ids: Iterable[int]) -> set[int]:
+    """Which of these volunteering activities are tagged 党员服务 (core.badges)."""
+    return set(ServiceActivity.objects.filter(activity_id__in=list(activity_ids)).values_list("activity_id", flat=True))

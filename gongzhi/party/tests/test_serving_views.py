@@ -98,3 +98,19 @@ def test_nobody_outside_party_roles_sees_the_page(world, client_of):  # type: ig
         assert client.get(reverse("party:service-create", args=[party.branch_x.pk])).status_code == 404
     # The secretary of X does not see the joint branch of Y and Z.
     assert client_of("dangzhibu").get(reverse("party:service-list", args=[party.joint_yz.pk])).status_code == 404
+
+
+def test_volunteering_pages_mark_party_service_activities(world, client_of):  # type: ignore[no-untyped-def]
+    party = build_party(world)
+    client = client_of("dangzhibu")
+    client.post(reverse("party:service-create", args=[party.branch_x.pk]), _form(world))
+    client.post(reverse("party:service-create", args=[party.branch_x.pk]), _form(world, title="普通标题"))
+    tagged, plain = ServiceActivity.objects.order_by("pk")
+    ServiceActivity.objects.filter(pk=plain.pk).delete()  # the second one is an ordinary activity
+    resident = client_of("jumin")
+    listing = resident.get(reverse("volunteering:activity-list")).content.decode()
+    assert listing.count(">党员服务</span>") == 1
+    detail = resident.get(reverse("volunteering:activity-detail", args=[tagged.activity_id])).content.decode()
+    assert ">党员服务</span>" in detail
+    other = resident.get(reverse("volunteering:activity-detail", args=[plain.activity_id])).content.decode()
+    assert ">党员服务</span>" not in other
