@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gongzhi.campaigns",
     "gongzhi.robots",
     "gongzhi.party",
+    "gongzhi.publicity",
     "gongzhi.demo",
 ]
 
