@@ -272,6 +272,7 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.campaigns.demo",
     "gongzhi.robots.demo",  # switched off: the demo never posts to a real group
     "gongzhi.party.demo",
+    "gongzhi.publicity.demo",
     "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
 ]
 

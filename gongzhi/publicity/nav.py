@@ -10,6 +10,6 @@ def _follows(actor: Actor) -> bool:
 
 
 NAV_ITEMS = [
-    NavItem(_("通知"), "publicity:inbox", lambda actor: actor.is_authenticated, order=12),
+    NavItem(_("公告"), "publicity:inbox", lambda actor: actor.is_authenticated, order=12),
     NavItem(_("发通知"), "publicity:manage", _follows, order=48),
 ]

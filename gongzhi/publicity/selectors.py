@@ -122,6 +122,10 @@ class TallyRow:
         return self.recipients - self.reached
 
     @property
+    def permille(self) -> int:
+        return (self.reached * 1000 + self.recipients // 2) // self.recipients if self.recipients else 0
+
+    @property
     def percent(self) -> str:
         """Reached ÷ recipients to one decimal, in integers."""
         if not self.recipients:
@@ -151,27 +155,29 @@ def read_rate(*, actor: Actor, notice: Notice) -> ReadRate:
     the actor may see: the keeper every row, a grid worker their grids."""
     tallies = list(NoticeTally.objects.filter(notice=notice))
     if not can_manage_notice(actor, notice):
-        grids = actor.grid_ids(*GRID_ROLES)
-        tallies = [t for t in tallies if t.grid_key in grids]
-    grid_names = dict(
-        Grid.objects.filter(pk__in=[t.grid_key for t in tallies if t.grid_key > 0]).values_list("pk", "name")
-    )
+        mine = actor.grid_ids(*GRID_ROLES)
+        tallies = [t for t in tallies if t.grid_key in mine]
+    grids = {g.pk: g for g in Grid.objects.filter(pk__in=[t.grid_key for t in tallies if t.grid_key > 0])}
     community_names = dict(
         Node.objects.filter(path__in=[t.community_path for t in tallies if t.community_path]).values_list(
             "path", "name"
         )
     )
+    # The community's name only where the rows span several communities.
+    several = len({t.community_path for t in tallies if t.community_path}) > 1
     rows = []
     for t in tallies:
+        prefix = f"{community_names.get(t.community_path, '')} · " if several else ""
         if t.grid_key == STAFF_BUCKET:
-            label = "工作人员"
+            label, order = "工作人员", "~"
         elif t.grid_key == NO_GRID:
-            label = f"{community_names.get(t.community_path, '')} · 未划网格"
+            label, order = f"{prefix}未划网格", f"{t.community_path}~"
         else:
-            label = f"{community_names.get(t.community_path, '')} · {grid_names.get(t.grid_key, '')}"
-        rows.append(TallyRow(label, t.grid_key, t.community_path, t.recipients, t.read, t.told))
-    rows.sort(key=lambda r: (r.grid_key == STAFF_BUCKET, r.community_path, r.grid_key == NO_GRID, r.label))
-    return ReadRate(rows=rows)
+            grid = grids.get(t.grid_key)
+            label, order = f"{prefix}{grid.name if grid else ''}", f"{t.community_path}{grid.code if grid else ''}"
+        rows.append((order, TallyRow(label, t.grid_key, t.community_path, t.recipients, t.read, t.told)))
+    rows.sort(key=lambda pair: pair[0])
+    return ReadRate(rows=[row for _order, row in rows])
 
 
 def recipient_list(

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -235,7 +235,15 @@ def recipients_freeze(notice: Notice) -> int:
     )
     staff = targets.staff(resolved).exclude(person__in=already)
     count += insert_select(Recipient, ["notice_id", "user_id", "org_path"], staff.values_list(mark, "pk", Value("")))
+    tallies_rebuild(notice)
+    return count
+
+
+def tallies_rebuild(notice: Notice) -> int:
+    """Write a notice's tallies from its recipients (at publishing; after a bulk correction of reads)."""
     length = _community_path_length()
+    mark = Value(notice.pk, output_field=IntegerField())
+    told_unread = Count("pk", filter=Q(told_at__isnull=False, read_at__isnull=True))
     buckets = (
         Recipient.objects.filter(notice=notice)
         .annotate(
@@ -247,12 +255,14 @@ def recipients_freeze(notice: Notice) -> int:
             community=Case(When(person__isnull=True, then=Value("")), default=Substr("org_path", 1, length)),
         )
         .values("bucket", "community")
-        .annotate(n=Count("pk"))
-        .values_list(mark, "bucket", "community", "n", Value(0), Value(0))
+        .annotate(n=Count("pk"), read=Count("read_at"), told=told_unread)
+        .values_list(mark, "bucket", "community", "n", "read", "told")
         .order_by()
     )
-    insert_select(NoticeTally, ["notice_id", "grid_key", "community_path", "recipients", "read", "told"], buckets)
-    return count
+    NoticeTally.objects.filter(notice=notice).delete()
+    return insert_select(
+        NoticeTally, ["notice_id", "grid_key", "community_path", "recipients", "read", "told"], buckets
+    )
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from gongzhi.publicity.models import NO_GRID, Notice
 from gongzhi.publicity.permissions import can_compose, can_manage_notice, can_tell
 from gongzhi.publicity.targets import Target
 from gongzhi.territory.models import Node
+from gongzhi.territory.selectors import place_labels
 
 
 def _page(request: ActorRequest, rows: Any) -> Any:
@@ -270,6 +271,9 @@ def recipient_list(request: ActorRequest, notice_id: int) -> HttpResponse:
     recipients = list(page)
     for r in recipients:
         r.may_tell = can_tell(actor, r) and r.read_at is None and r.told_at is None
+    places = place_labels(paths=[r.org_path for r in recipients])
+    for r in recipients:
+        r.place = places.get(r.org_path, "")
     services.recipients_reveal(actor=actor, notice=notice, row_count=len(recipients))
     context = {
         "notice": notice,

@@ -255,3 +255,24 @@ def test_attachments_must_be_what_they_say(world):  # type: ignore[no-untyped-de
     real = services.Upload(name="通知.pdf", content_type="application/pdf", size=12, file=io.BytesIO(b"%PDF-1.4 test"))
     notice = services.notice_create(actor=SYSTEM, data=_data(world.community, Target()), uploads=[real])
     assert notice.attachments.get().name == "通知.pdf"
+
+
+def test_rebuilt_tallies_equal_the_counts_kept_as_reads_happen(world):  # type: ignore[no-untyped-def]
+    notice = _publish(SYSTEM, world.subdistrict, Target(nodes=(world.subdistrict.pk,), roles=("grid_head",)))
+    services.notice_read(actor=actor_for_user(world.user("jumin")), notice=notice)
+    services.notice_read(actor=actor_for_user(world.user("wangge_a")), notice=notice)
+    spouse = Recipient.objects.get(notice=notice, person=world.people["jumin_spouse"])
+    services.recipient_tell(actor=actor_for_user(world.user("wangge_a")), recipient=spouse)
+    kept = set(
+        NoticeTally.objects.filter(notice=notice).values_list(
+            "grid_key", "community_path", "recipients", "read", "told"
+        )
+    )
+    services.tallies_rebuild(notice)
+    rebuilt = set(
+        NoticeTally.objects.filter(notice=notice).values_list(
+            "grid_key", "community_path", "recipients", "read", "told"
+        )
+    )
+    assert kept == rebuilt
+    assert sum(row[3] for row in rebuilt) == 2 and sum(row[4] for row in rebuilt) == 1
