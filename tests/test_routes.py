@@ -232,6 +232,19 @@ ROUTES = {
     "party:consent-withdraw": SCOPED,
     "party:service-list": SCOPED,
     "party:service-create": SCOPED,
+    "publicity:inbox": SIGNED_IN,
+    "publicity:notice-read": SCOPED,
+    "publicity:board": PUBLIC,
+    "publicity:board-notice": PUBLIC,
+    "publicity:manage": ROLE_ONLY,
+    "publicity:notice-create": ROLE_ONLY,
+    "publicity:notice-detail": SCOPED,
+    "publicity:notice-edit": SCOPED,
+    "publicity:notice-publish": SCOPED,
+    "publicity:notice-withdraw": SCOPED,
+    "publicity:recipient-list": SCOPED,
+    "publicity:unread-export": SCOPED,
+    "publicity:recipient-tell": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -339,6 +352,9 @@ POST_ONLY = {
     "party:member-end",
     "party:consent-give",
     "party:consent-withdraw",
+    "publicity:notice-publish",
+    "publicity:notice-withdraw",
+    "publicity:recipient-tell",
 }
 
 
@@ -405,6 +421,7 @@ def _participation_rows(world):
     from gongzhi.cases.tests.helpers import rows_for_routes as case_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
     from gongzhi.party.tests.helpers import rows_for_routes as party_rows
+    from gongzhi.publicity.tests.helpers import rows_for_routes as publicity_rows
     from gongzhi.stewardship.tests.helpers import evaluation_rows
     from gongzhi.stewardship.tests.helpers import rows_for_routes as stewardship_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
@@ -417,6 +434,7 @@ def _participation_rows(world):
         **stewardship_rows(world),
         **evaluation_rows(world),
         **party_rows(world),
+        **publicity_rows(world),
     }
 
 

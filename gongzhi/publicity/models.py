@@ -80,9 +80,9 @@ class Attachment(models.Model):
 
 
 class Recipient(models.Model):
-    """One person a published notice was meant for: a resident (person, with or without an account) or a
-    member of staff (user). Reading once sets read_at; a grid worker telling a resident in person sets
-    told_at (offline publicity counts as reached)."""
+    """One person a published notice was meant for: a resident (person, with or without an account: their
+    inbox finds them by their person) or a member of staff reached by role (user, no person). Reading once
+    sets read_at; a grid worker telling a resident in person sets told_at (offline publicity counts)."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="recipients", db_index=False)
     person = models.ForeignKey("registry.Person", null=True, on_delete=models.CASCADE, related_name="+")
@@ -106,16 +106,45 @@ class Recipient(models.Model):
                 fields=["notice", "user"], condition=Q(person__isnull=True), name="recipient_user_once"
             ),
             models.CheckConstraint(
-                condition=Q(person__isnull=False) | Q(user__isnull=False), name="recipient_is_someone"
+                condition=Q(person__isnull=False, user__isnull=True) | Q(person__isnull=True, user__isnull=False),
+                name="recipient_person_or_user",
             ),
         ]
         indexes = [
             models.Index(fields=["notice", "grid"], name="recipient_notice_grid"),
-            models.Index(fields=["user", "notice"], name="recipient_user_inbox"),
+            models.Index(fields=["person", "notice"], name="recipient_person_inbox"),
+            models.Index(fields=["user", "notice"], condition=Q(user__isnull=False), name="recipient_user_inbox"),
         ]
 
     def __str__(self) -> str:
         return f"{self.notice_id}:{self.person_id or self.user_id}"
+
+
+# NoticeTally.grid_key of staff recipients; residents in no grid have 0 and their community's path.
+STAFF_BUCKET = -1
+NO_GRID = 0
+
+
+class NoticeTally(models.Model):
+    """A notice's recipients, reads and 'told in person' per grid (residents in no grid: per community; staff:
+    one row), written when the notice is published and counted up as reads happen: the read-rate page of a
+    notice sent to a million residents reads a few hundred of these, never the recipients."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="tallies")
+    grid_key = models.IntegerField()  # the grid's id; NO_GRID; STAFF_BUCKET
+    community_path = models.CharField(max_length=255, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+    read = models.PositiveIntegerField(default=0)
+    told = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["notice", "community_path", "grid_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "grid_key", "community_path"], name="notice_tally_bucket_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}:{self.grid_key}"
 
 
 class Delivery(models.Model):
@@ -129,7 +158,9 @@ class Delivery(models.Model):
     is_reminder = models.BooleanField(default=False)
     status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    provider_id = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -142,7 +173,7 @@ class Delivery(models.Model):
                 fields=["notice", "recipient", "channel", "is_reminder"], name="delivery_once_per_channel"
             )
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [models.Index(fields=["status", "next_try_at"])]
 
     def __str__(self) -> str:
         return f"{self.notice_id}:{self.recipient_id}:{self.channel}"
