@@ -375,7 +375,10 @@ class Cell:
 
     @property
     def css(self) -> str:
-        return "cmp-none" if self.before_founding else f"cmp-{self.status.replace('_', '-')}"
+        if self.before_founding:
+            return "cmp-none"
+        css = f"cmp-{self.status.replace('_', '-')}"
+        return f"{css} cmp-unquorate" if self.status != Compliance.DONE and self.unquorate else css
 
 
 @dataclass
