@@ -1,6 +1,6 @@
 """Demo 三会一课: a year of meetings up to the seed date for every branch and building group.
 
-Most keep their cadence; about one in seven branches (and groups) stopped in the last few months, so the
+Most keep their cadence; about one in seven branches (with their groups) stopped in the last few months, so the
 compliance table and the subdistrict's overview have overdue cells to show; the current period is often
 still to come (待开展). In the persona dangzhibu's branch one 党员大会 fell short of its quorum (未过半).
 Those entitled follow the rules of meetings.py: the members each organisation holds, a 支委会's seats,
@@ -22,7 +22,6 @@ from gongzhi.party.meetings import Span, has_committee, periods
 from gongzhi.party.models import Attendance, CommitteeSeat, Meeting, Member, Organisation, Term
 
 LAGGING_SHARE = 0.15  # organisations that stopped holding meetings a few months ago
-MISS_SHARE = 0.04  # a period missed now and then by the others
 CURRENT_HELD_SHARE = 0.5  # of the period in progress: already held, or still to come
 TOPICS: dict[str, tuple[str, ...]] = {
     MeetingKind.GENERAL_ASSEMBLY: (
@@ -127,16 +126,23 @@ def _holders(rng: random.Random, today: dt.date, persona: int | None) -> list[Ho
         if seat in (Seat.SECRETARY, Seat.GROUP_LEADER):
             heads[by_term[term_id]] = name
     holders = []
-    for org in orgs:
+    lags: dict[int, dt.date | None] = {}
+    for org in orgs:  # in key order: a branch before its groups
         kinds = [
             k
             for k in MEETING_KINDS[org.kind]
             if k != MeetingKind.COMMITTEE or has_committee(full_members=full.get(org.pk, 0))
         ]
         members = placed.get(org.pk, []) if org.kind == OrgKind.GROUP else held.get(org.pk, [])
-        lag = None
-        if rng.random() < LAGGING_SHARE:
+        # The persona's branch keeps its cadence: its page shows the year as it should look, and the
+        # one 党员大会 that fell short. A group falls behind with its branch.
+        if org.kind == OrgKind.GROUP:
+            lag = lags.get(org.parent_id) if org.parent_id is not None else None
+        elif org.pk != persona and rng.random() < LAGGING_SHARE:
             lag = today - dt.timedelta(days=rng.choice((60, 90, 120)))
+        else:
+            lag = None
+        lags[org.pk] = lag
         holders.append(Holder(org, kinds, members, seats.get(org.pk, []), heads.get(org.pk, "书记"), lag))
     # However the draw fell, one branch besides the persona's is behind, so overdue cells show.
     branches = [h for h in holders if h.organisation.kind != OrgKind.GROUP and h.organisation.pk != persona]
@@ -178,8 +184,6 @@ def _day_held(
         return None
     if span.ends_on >= today and rng.random() >= CURRENT_HELD_SHARE:
         return None  # the period in progress: still to come
-    if span.ends_on < today and rng.random() < MISS_SHARE:
-        return None
     return starts + dt.timedelta(days=rng.randint(0, (ends - starts).days))
 
 
