@@ -230,6 +230,13 @@ ROUTES = {
     "party:member-end": SCOPED,
     "party:consent-give": SCOPED,
     "party:consent-withdraw": SCOPED,
+    "party:meeting-list": SCOPED,
+    "party:meeting-new": SCOPED,
+    "party:meeting-detail": SCOPED,
+    "party:meeting-edit": SCOPED,
+    "party:meeting-photo": SCOPED,
+    "party:compliance": SCOPED,
+    "party:compliance-overview": ROLE_ONLY,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,

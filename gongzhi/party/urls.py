@@ -22,6 +22,6 @@ urlpatterns = [
     path("organisations/<int:organisation_id>/compliance/", views_meetings.compliance, name="compliance"),
     path("meetings/<int:meeting_id>/", views_meetings.meeting_detail, name="meeting-detail"),
     path("meetings/<int:meeting_id>/edit/", views_meetings.meeting_edit, name="meeting-edit"),
-    path("meeting-photos/<int:photo_id>/", views_meetings.meeting_photo, name="meeting-photo"),
+    path("meeting-photos/<int:meeting_photo_id>/", views_meetings.meeting_photo, name="meeting-photo"),
     path("compliance/", views_meetings.compliance_overview, name="compliance-overview"),
 ]

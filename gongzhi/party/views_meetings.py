@@ -244,9 +244,9 @@ def meeting_edit(request: ActorRequest, meeting_id: int) -> HttpResponseBase:
 
 
 @login_required
-def meeting_photo(request: ActorRequest, photo_id: int) -> HttpResponseBase:
+def meeting_photo(request: ActorRequest, meeting_photo_id: int) -> HttpResponseBase:
     _party_only(request)
-    photo = meetings.meeting_photo_get(actor=request.actor, photo_id=photo_id)
+    photo = meetings.meeting_photo_get(actor=request.actor, photo_id=meeting_photo_id)
     return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
 
 

@@ -15,6 +15,7 @@ from gongzhi.party import meetings
 from gongzhi.party.choices import MeetingKind
 from gongzhi.party.models import Meeting
 from gongzhi.party.tests.helpers import SYSTEM, Party, build_party
+from gongzhi.party.tests.test_permissions import MATRIX
 
 pytestmark = pytest.mark.django_db
 
@@ -46,21 +47,26 @@ def test_secretary_sees_own_branch_meetings_newest_first(world, client_of):  # t
     assert "组织生活（三会一课）" in client.get(reverse("party:org-detail", args=[party.branch_x.pk])).content.decode()
 
 
-@pytest.mark.parametrize("persona", ["jumin", "wangge_a", "shequ", "wuye"])
-def test_meeting_pages_are_404_outside_party_roles(world, client_of, persona):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("persona", sorted(MATRIX))
+def test_meeting_pages_follow_the_party_matrix(world, client_of, persona):  # type: ignore[no-untyped-def]
+    """Everyone outside party roles gets 404 on every meeting page; the officer and the secretary of X get
+    X's pages; only the officer the subdistrict's overview."""
     party = build_party(world)
     meeting = a_meeting(party)
     client = client_of(persona)
-    for url in (
-        reverse("party:meeting-list", args=[party.branch_x.pk]),
-        reverse("party:meeting-new", args=[party.branch_x.pk]),
-        reverse("party:meeting-detail", args=[meeting.pk]),
-        reverse("party:meeting-edit", args=[meeting.pk]),
-        reverse("party:compliance", args=[party.branch_x.pk]),
-        reverse("party:compliance-overview"),
-    ):
-        assert client.get(url).status_code == 404, url
-    assert not AccessLog.objects.filter(subject_type="party.meeting").exists()
+    _orgs, members, keeps, officer = MATRIX[persona]
+    pages = {
+        reverse("party:meeting-list", args=[party.branch_x.pk]): bool(members),
+        reverse("party:meeting-new", args=[party.branch_x.pk]): keeps,
+        reverse("party:meeting-detail", args=[meeting.pk]): bool(members),
+        reverse("party:meeting-edit", args=[meeting.pk]): keeps,
+        reverse("party:compliance", args=[party.branch_x.pk]): bool(members),
+        reverse("party:compliance-overview"): officer,
+    }
+    for url, allowed in pages.items():
+        assert client.get(url).status_code == (200 if allowed else 404), url
+    if not members:
+        assert not AccessLog.objects.filter(subject_type="party.meeting").exists()
 
 
 def test_secretary_gets_404_for_a_branch_outside_their_scope(world, client_of):  # type: ignore[no-untyped-def]
