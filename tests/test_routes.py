@@ -245,6 +245,13 @@ ROUTES = {
     "publicity:recipient-list": SCOPED,
     "publicity:unread-export": SCOPED,
     "publicity:recipient-tell": SCOPED,
+    "party:meeting-list": SCOPED,
+    "party:meeting-new": SCOPED,
+    "party:meeting-detail": SCOPED,
+    "party:meeting-edit": SCOPED,
+    "party:meeting-photo": SCOPED,
+    "party:compliance": SCOPED,
+    "party:compliance-overview": ROLE_ONLY,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.party import views, views_serving
+from gongzhi.party import views, views_meetings, views_serving
 
 app_name = "party"
 urlpatterns = [
@@ -18,4 +18,12 @@ urlpatterns = [
     path("members/<int:member_id>/end/", views.member_end, name="member-end"),
     path("members/<int:member_id>/consent/", views.consent_give, name="consent-give"),
     path("members/<int:member_id>/consent/withdraw/", views.consent_withdraw, name="consent-withdraw"),
+    # 三会一课: the pages are in views_meetings.
+    path("organisations/<int:organisation_id>/meetings/", views_meetings.meeting_list, name="meeting-list"),
+    path("organisations/<int:organisation_id>/meetings/new/", views_meetings.meeting_new, name="meeting-new"),
+    path("organisations/<int:organisation_id>/compliance/", views_meetings.compliance, name="compliance"),
+    path("meetings/<int:meeting_id>/", views_meetings.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:meeting_id>/edit/", views_meetings.meeting_edit, name="meeting-edit"),
+    path("meeting-photos/<int:meeting_photo_id>/", views_meetings.meeting_photo, name="meeting-photo"),
+    path("compliance/", views_meetings.compliance_overview, name="compliance-overview"),
 ]

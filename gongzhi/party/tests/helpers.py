@@ -101,5 +101,7 @@ def bulk_members(org: Organisation, *, path: str, full: int, probationary: int =
 
 
 def rows_for_routes(world: World) -> dict[str, int]:
+    from gongzhi.party.tests.helpers_meetings import meeting_rows_for_routes
+
     party = build_party(world)
-    return {"organisation_id": party.branch_x.pk, "member_id": party.jumin.pk}
+    return {"organisation_id": party.branch_x.pk, "member_id": party.jumin.pk, **meeting_rows_for_routes(party)}
