@@ -474,7 +474,7 @@ def deliver_due(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     for pk in list(due):
         with transaction.atomic():
             delivery = (
-                Delivery.objects.select_for_update()
+                Delivery.objects.select_for_update(of=("self",))
                 .select_related("notice", "recipient__person")
                 .filter(pk=pk, status=DeliveryStatus.PENDING)
                 .first()

@@ -13,7 +13,7 @@ from gongzhi.accounts.actors import actor_for_user
 from gongzhi.accounts.models import Duty
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.models import Notification
-from gongzhi.publicity import services
+from gongzhi.publicity import services, sms
 from gongzhi.publicity.choices import DeliveryStatus, NoticeStatus
 from gongzhi.publicity.models import NO_GRID, STAFF_BUCKET, Delivery, Notice, NoticeTally, Recipient
 from gongzhi.publicity.targets import Target
@@ -228,7 +228,14 @@ def test_the_reminder_goes_once_to_the_unread_with_accounts(world, django_captur
     assert reminded == {"jumin", "wangge_a"}
 
 
-def test_sms_reaches_each_person_once_and_retries_a_refusal(world, settings):  # type: ignore[no-untyped-def]
+class RefusingBackend:
+    """A provider that is down."""
+
+    def send(self, phone: str, text: str) -> str:
+        raise sms.SmsError("provider unavailable")
+
+
+def test_sms_reaches_each_person_once(world):  # type: ignore[no-untyped-def]
     notice = _publish(SYSTEM, world.community, Target(nodes=(world.compound_x.pk,)), channels=("sms",))
     # jumin, spouse and the neighbour have phones; 住户丙 has none.
     assert Delivery.objects.filter(notice=notice).count() == 3
@@ -237,6 +244,27 @@ def test_sms_reaches_each_person_once_and_retries_a_refusal(world, settings):  #
     assert services.deliver_due() == 3
     assert services.deliver_due() == 0
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+def test_a_refused_sms_is_retried_later_then_marked_failed(world, settings):  # type: ignore[no-untyped-def]
+    settings.GONGZHI_SMS_BACKEND = f"{__name__}.RefusingBackend"
+    sms.backend.cache_clear()
+    try:
+        notice = _publish(SYSTEM, world.community, Target(nodes=(world.buildings["1"].pk,)), channels=("sms",))
+        now = timezone.now()
+        assert services.deliver_due(now=now) == 0
+        first = Delivery.objects.filter(notice=notice).first()
+        assert first is not None and first.attempts == 1 and first.next_try_at > now
+        assert services.deliver_due(now=now) == 0  # not due yet: no second attempt
+        assert Delivery.objects.get(pk=first.pk).attempts == 1
+        for delay in services.SMS_RETRY_DELAYS:
+            now += delay + dt.timedelta(seconds=1)
+            services.deliver_due(now=now)
+        failed = Delivery.objects.get(pk=first.pk)
+        assert failed.status == DeliveryStatus.FAILED and failed.attempts == services.SMS_MAX_ATTEMPTS
+        assert failed.last_error == "provider unavailable"
+    finally:
+        sms.backend.cache_clear()
 
 
 def test_withdrawn_notice_keeps_its_record(world):  # type: ignore[no-untyped-def]
