@@ -8,3 +8,6 @@ class PublicityConfig(AppConfig):
     name = "gongzhi.publicity"
     label = "publicity"
     verbose_name = "宣传发动"
+
+    def ready(self) -> None:
+        from gongzhi.publicity import receivers  # noqa: F401 - connects the public results to the boards

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor, subtree_q
 from gongzhi.publicity.choices import NoticeStatus
@@ -136,48 +137,62 @@ class TallyRow:
 
 @dataclass
 class ReadRate:
+    """Rows per community (``level`` "community", each opening its grids) when a notice spans several and
+    none is chosen; otherwise rows per grid. ``total`` is over everything the actor may see."""
+
     rows: list[TallyRow] = field(default_factory=list)
-
-    @property
-    def total(self) -> TallyRow:
-        return TallyRow(
-            label="",
-            grid_key=0,
-            community_path="",
-            recipients=sum(r.recipients for r in self.rows),
-            read=sum(r.read for r in self.rows),
-            told=sum(r.told for r in self.rows),
-        )
+    total: TallyRow = field(default_factory=lambda: TallyRow("", 0, "", 0, 0, 0))
+    level: str = "grid"
+    community_name: str = ""
 
 
-def read_rate(*, actor: Actor, notice: Notice) -> ReadRate:
-    """Read, told and unread per grid (per community for residents in no grid; staff as one row) as far as
-    the actor may see: the keeper every row, a grid worker their grids."""
+def _sum(label: str, grid_key: int, community_path: str, tallies: list[NoticeTally]) -> TallyRow:
+    return TallyRow(
+        label,
+        grid_key,
+        community_path,
+        sum(t.recipients for t in tallies),
+        sum(t.read for t in tallies),
+        sum(t.told for t in tallies),
+    )
+
+
+def read_rate(*, actor: Actor, notice: Notice, community_path: str = "") -> ReadRate:
+    """Read, told and unread as far as the actor may see (the keeper every row, a grid worker their grids):
+    per community when the notice spans several (a subdistrict's hundreds of grids do not fit a phone),
+    per grid within one community (residents in no grid as one row of it; staff as one row)."""
     tallies = list(NoticeTally.objects.filter(notice=notice))
     if not can_manage_notice(actor, notice):
         mine = actor.grid_ids(*GRID_ROLES)
         tallies = [t for t in tallies if t.grid_key in mine]
+    paths = {t.community_path for t in tallies if t.community_path}
+    names = dict(Node.objects.filter(path__in=paths).values_list("path", "name"))
+    rate = ReadRate(total=_sum("", 0, "", tallies))
+    if len(paths) > 1 and community_path not in paths:
+        rate.level = "community"
+        for path in sorted(paths):
+            rate.rows.append(_sum(names.get(path, ""), 0, path, [t for t in tallies if t.community_path == path]))
+        staff = [t for t in tallies if t.grid_key == STAFF_BUCKET]
+        if staff:
+            rate.rows.append(_sum(_("工作人员"), STAFF_BUCKET, "", staff))
+        return rate
+    if community_path in paths:
+        tallies = [t for t in tallies if t.community_path == community_path]
+        rate.community_name = names.get(community_path, "")
     grids = {g.pk: g for g in Grid.objects.filter(pk__in=[t.grid_key for t in tallies if t.grid_key > 0])}
-    community_names = dict(
-        Node.objects.filter(path__in=[t.community_path for t in tallies if t.community_path]).values_list(
-            "path", "name"
-        )
-    )
-    # The community's name only where the rows span several communities.
-    several = len({t.community_path for t in tallies if t.community_path}) > 1
-    rows = []
+    ordered = []
     for t in tallies:
-        prefix = f"{community_names.get(t.community_path, '')} · " if several else ""
         if t.grid_key == STAFF_BUCKET:
-            label, order = "工作人员", "~"
+            label, order = _("工作人员"), "~"
         elif t.grid_key == NO_GRID:
-            label, order = f"{prefix}未划网格", f"{t.community_path}~"
+            label, order = _("未划网格"), f"{t.community_path}~"
         else:
             grid = grids.get(t.grid_key)
-            label, order = f"{prefix}{grid.name if grid else ''}", f"{t.community_path}{grid.code if grid else ''}"
-        rows.append((order, TallyRow(label, t.grid_key, t.community_path, t.recipients, t.read, t.told)))
-    rows.sort(key=lambda pair: pair[0])
-    return ReadRate(rows=[row for _order, row in rows])
+            label, order = (grid.name if grid else ""), f"{t.community_path}{grid.code if grid else ''}"
+        ordered.append((order, TallyRow(label, t.grid_key, t.community_path, t.recipients, t.read, t.told)))
+    ordered.sort(key=lambda pair: pair[0])
+    rate.rows = [row for _order, row in ordered]
+    return rate
 
 
 def recipient_list(

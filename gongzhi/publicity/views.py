@@ -210,7 +210,9 @@ def notice_detail(request: ActorRequest, notice_id: int) -> HttpResponse:
         except DomainError as exc:
             context["count_error"] = exc.message
     else:
-        context["rate"] = selectors.read_rate(actor=actor, notice=notice)
+        context["rate"] = selectors.read_rate(
+            actor=actor, notice=notice, community_path=request.GET.get("community", "")[:255]
+        )
     return render(request, "publicity/notice_detail.html", context)
 
 

@@ -27,6 +27,7 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from gongzhi.core.notifications import notify
 from gongzhi.core.photos import CleanPhoto
+from gongzhi.core.signals import result_published
 from gongzhi.robots.choices import Topic
 from gongzhi.robots.selectors import communities_subscribed
 from gongzhi.robots.services import robot_post
@@ -448,27 +449,40 @@ def _ranking_text(rows: Sequence[standings.Result], of_kind: dict[str, int], mon
 
 
 def _post_ranking(month: EvaluationMonth, *, community_ids: set[int]) -> None:
-    """To the group robots of each community with subjects this month: its own subjects' results."""
+    """Each community with subjects this month gets its own subjects' results: on the public board of its
+    compounds (core.signals.result_published, through the publicity app) and in the group robots that
+    subscribed to the ranking."""
     listening = communities_subscribed(topic=Topic.STEWARDSHIP_RANKING, community_ids=community_ids)
-    if not listening:
-        return
     of_kind: dict[str, int] = {}
     by_community: dict[int, list[standings.Result]] = {}
     for r in standings.month_results(month):
         of_kind[r.evaluation.subject_kind] = of_kind.get(r.evaluation.subject_kind, 0) + 1
-        if r.evaluation.community_id in listening:
-            by_community.setdefault(r.evaluation.community_id, []).append(r)
+        by_community.setdefault(r.evaluation.community_id, []).append(r)
+    title = _("%(m)s 月度评比结果公示") % {"m": f"{month.month:%Y年%m月}"}
+    communities = {c.pk: c for c in Node.objects.filter(pk__in=list(by_community))}
     for community_id, rows in by_community.items():
-        robot_post(
-            community_id=community_id,
-            topic=Topic.STEWARDSHIP_RANKING,
-            title=_("%(m)s 月度评比结果公示") % {"m": f"{month.month:%Y年%m月}"},
-            text=_ranking_text(rows, of_kind, month),
-            dedupe_key=f"stewardship.ranking:{month.pk}",
+        text = _ranking_text(rows, of_kind, month)
+        result_published.send_robust(
+            sender=EvaluationMonth,
+            node=communities[community_id],
+            title=title,
+            text=_plain(text),
+            source=f"stewardship.ranking:{month.pk}:{community_id}",
+            origin="",
         )
+        if community_id in listening:
+            robot_post(
+                community_id=community_id,
+                topic=Topic.STEWARDSHIP_RANKING,
+                title=title,
+                text=text,
+                dedupe_key=f"stewardship.ranking:{month.pk}",
+            )
 
 
-# --- appeals ----------------------------------------------------------------------------------------------------
+def _plain(markdown: str) -> str:
+    """The robots' markdown as plain lines for the board: no bold marks, no links."""
+    return "\n".join(line.replace("**", "") for line in markdown.splitlines() if not line.startswith("["))
 
 
 @transaction.atomic

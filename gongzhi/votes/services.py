@@ -30,6 +30,7 @@ from gongzhi.core.actors import Actor
 from gongzhi.core.audit import audit_record
 from gongzhi.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from gongzhi.core.notifications import notify
+from gongzhi.core.signals import result_published
 from gongzhi.registry.models import Person
 from gongzhi.territory.choices import NodeKind
 from gongzhi.territory.models import Node
@@ -912,6 +913,14 @@ def poll_publish(*, actor: Actor, poll: Poll) -> Poll:
         title=_("投票结果公布：%(t)s") % {"t": poll.title},
         body=result_summary(poll.result),
         key=f"votes.published:{poll.pk}",
+    )
+    result_published.send_robust(
+        sender=Poll,
+        node=poll.scope,
+        title=_("投票结果公示：%(t)s") % {"t": poll.title},
+        text=result_summary(poll.result),
+        source=f"votes.poll:{poll.pk}",
+        origin=poll.source,
     )
     return poll
 

@@ -115,3 +115,13 @@ def test_read_rate_page_reads_tallies_with_a_bounded_number_of_queries(world, cl
     with django_assert_max_num_queries(20):
         response = client.get(reverse("publicity:notice-detail", args=[notice.pk]))
     assert response.status_code == 200 and 'id="rate-table"' in response.content.decode()
+
+
+def test_a_subdistrict_notice_rolls_up_by_community_and_opens_each(world, client_of):  # type: ignore[no-untyped-def]
+    notice = publish(world, Target(nodes=(world.subdistrict.pk,)), node=world.subdistrict)
+    client = client_of("jiedao")
+    url = reverse("publicity:notice-detail", args=[notice.pk])
+    rolled = client.get(url).content.decode()
+    assert "第一社区" in rolled and "第二社区" in rolled and "A网格" not in rolled and "各网格" in rolled
+    opened = client.get(url + f"?community={world.community.path}").content.decode()
+    assert "A网格" in opened and "B网格" in opened and "C网格" not in opened
