@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from gongzhi.campaigns.choices import CampaignKind, FieldKind, FieldTarget
 from gongzhi.campaigns.services import CheckInput, FieldSpec
+from gongzhi.core.forms import DateInput
 from gongzhi.core.identity import DocumentType
 from gongzhi.registry.choices import Relation
 
@@ -36,11 +37,11 @@ class CampaignForm(forms.Form):
         help_text=_lazy("写明为什么收集、依据哪份通知；只收集必要的信息。"),
     )
     scope = forms.MultipleChoiceField(label=_lazy("走访范围"), widget=forms.SelectMultiple(attrs={"size": 6}))
-    starts_on = forms.DateField(label=_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_lazy("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_lazy("结束日期"), widget=DateInput())
     retention_ends_on = forms.DateField(
         label=_lazy("个人信息保存截止日"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_lazy("到期后自动删除各户、各人的回答，只保留统计数。"),
     )
     fields_spec = forms.CharField(

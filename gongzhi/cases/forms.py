@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.cases import selectors, services
 from gongzhi.cases.models import Case, CaseCategory
 from gongzhi.core.actors import Actor
-from gongzhi.core.forms import PhotosField
+from gongzhi.core.forms import DateInput, PhotosField
 from gongzhi.core.photos import CleanPhoto, photos_clean
 
 
@@ -104,7 +104,7 @@ class ActionForm(forms.Form):
 
 
 class CalendarForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("日期"), widget=DateInput())
     kind = forms.ChoiceField(
         label=gettext_lazy("设为"),
         choices=[

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.consultation.choices import ModerationKind, Party
+from gongzhi.core.forms import DateInput
 from gongzhi.votes.choices import Electorate
 from gongzhi.votes.forms import DATETIME, ReasonForm, ScopedForm, active_user
 
@@ -109,7 +110,7 @@ class FollowUpForm(forms.Form):
         max_length=150,
         help_text=gettext_lazy("有账号时填写，逾期会提醒本人。"),
     )
-    due_on = forms.DateField(label=gettext_lazy("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=gettext_lazy("完成期限"), widget=DateInput())
 
     def clean_owner_username(self) -> int | None:
         user = active_user(self.cleaned_data.get("owner_username", ""))

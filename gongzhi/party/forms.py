@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.forms import DateInput
 from gongzhi.party.choices import MemberKind, MemberStatus, OrgKind
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the format <input type=date> reads
 Choices = list[tuple[int, str]]
 
 
@@ -23,7 +23,7 @@ class OrganisationForm(forms.Form):
         help_text=_("社区党委选社区；党支部选一个小区；联合党支部最多5个小区；党小组选楼栋。"),
     )
     manager = forms.TypedChoiceField(label=_("所在物业服务企业"), coerce=int, required=False, empty_value=None)
-    founded_on = forms.DateField(label=_("成立日期"), required=False, widget=DATE)
+    founded_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput())
     is_active = forms.BooleanField(label=_("存续"), required=False, initial=True)
 
     def __init__(
@@ -47,7 +47,7 @@ class PersonSearchForm(forms.Form):
 class MemberForm(forms.Form):
     person = forms.TypedChoiceField(label=_("人员"), coerce=int)
     kind = forms.ChoiceField(label=_("党员类别"), choices=MemberKind.choices)
-    joined_on = forms.DateField(label=_("入党日期"), widget=DATE)
+    joined_on = forms.DateField(label=_("入党日期"), widget=DateInput())
     outside_organisation = forms.CharField(
         label=_("组织关系在街道外的单位"),
         max_length=100,
@@ -72,15 +72,15 @@ class EndForm(forms.Form):
     status = forms.ChoiceField(
         label=_("转出或注销"), choices=[(MemberStatus.TRANSFERRED, _("转出")), (MemberStatus.ENDED, _("注销"))]
     )
-    on = forms.DateField(label=_("日期"), widget=DATE)
+    on = forms.DateField(label=_("日期"), widget=DateInput())
 
 
 class CommitteeForm(forms.Form):
     """A term and its seats: the head (书记 or 组长) is required, the other seats optional."""
 
-    starts_on = forms.DateField(label=_("任期开始"), widget=DATE)
+    starts_on = forms.DateField(label=_("任期开始"), widget=DateInput())
     ends_on = forms.DateField(
-        label=_("任期届满"), required=False, widget=DATE, help_text=_("不填则按任期年限（社区党组织5年）计算。")
+        label=_("任期届满"), required=False, widget=DateInput(), help_text=_("不填则按任期年限（社区党组织5年）计算。")
     )
     secretary = forms.TypedChoiceField(label=_("书记"), coerce=int)
     deputy = forms.TypedChoiceField(label=_("副书记"), coerce=int, required=False, empty_value=None)

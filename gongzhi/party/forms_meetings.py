@@ -9,15 +9,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.forms import PhotosField
+from gongzhi.core.forms import DateInput, PhotosField
 from gongzhi.party.choices import MeetingKind
-from gongzhi.party.forms import DATE
 
 REASON_PREFIX = "reason-"
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("会议日期"), widget=DATE)
+    held_on = forms.DateField(label=_("会议日期"), widget=DateInput())
     topic = forms.CharField(label=_("主题"), max_length=100)
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     lecturer = forms.CharField(label=_("授课人"), max_length=50, required=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.forms import DateInput
 from gongzhi.core.identity import DocumentType
 from gongzhi.registry.choices import Relation
 from gongzhi.registry.models import CareTag
@@ -61,7 +62,7 @@ class PersonForm(forms.Form):
     born_on = forms.DateField(
         label=_("出生日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("有身份证号码时可不填，系统从号码中读取。"),
     )
     sex = forms.ChoiceField(
@@ -82,21 +83,21 @@ class PersonForm(forms.Form):
 
 class MemberRegisterForm(PersonForm):
     relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices, initial=Relation.CHILD)
-    joined_on = forms.DateField(label=_("迁入日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    joined_on = forms.DateField(label=_("迁入日期"), required=False, widget=DateInput())
 
 
 class HouseholdRegisterForm(PersonForm):
-    moved_in_on = forms.DateField(label=_("入住日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    moved_in_on = forms.DateField(label=_("入住日期"), required=False, widget=DateInput())
 
 
 class MoveInForm(forms.Form):
     id_number = forms.CharField(label=_("证件号码"), max_length=40, help_text=_("已登记人员的证件号码（精确匹配）。"))
     relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices, initial=Relation.OTHER_RELATIVE)
-    moved_on = forms.DateField(label=_("迁入日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    moved_on = forms.DateField(label=_("迁入日期"), required=False, widget=DateInput())
 
 
 class MoveOutForm(forms.Form):
-    moved_on = forms.DateField(label=_("迁出日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    moved_on = forms.DateField(label=_("迁出日期"), required=False, widget=DateInput())
     reason = forms.CharField(label=_("原因"), max_length=100, required=False, help_text=_("如：搬离本辖区、工作调动。"))
     deceased = forms.BooleanField(label=_("已故"), required=False)
 
@@ -106,4 +107,4 @@ class MoveHouseForm(forms.Form):
     building = forms.CharField(label=_("楼栋"), max_length=40)
     unit = forms.CharField(label=_("单元"), max_length=40)
     room = forms.CharField(label=_("房号"), max_length=20)
-    moved_on = forms.DateField(label=_("搬家日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    moved_on = forms.DateField(label=_("搬家日期"), required=False, widget=DateInput())

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import User
+from gongzhi.core.forms import DateInput
 
 CHAIN_ROLE_CHOICES = [
     (Role.LEAD_CADRE.value, Role.LEAD_CADRE.label),
@@ -34,9 +35,7 @@ class ChainAssignForm(forms.Form):
         label=gettext_lazy("范围"), help_text=gettext_lazy("包保领导和包保干部选小区，网格长选网格，责任人选楼栋。")
     )
     username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
-    starts_on = forms.DateField(
-        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,12 +69,8 @@ class DutyGrantForm(forms.Form):
     role = forms.ChoiceField(label=gettext_lazy("职责"))
     place = forms.ChoiceField(label=gettext_lazy("范围"))
     username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
-    starts_on = forms.DateField(
-        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("终止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DateInput())
+    ends_on = forms.DateField(label=gettext_lazy("终止日期"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, places: list[tuple[str, list[tuple[str, str]]]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.core.forms import set_choices
+from gongzhi.core.forms import DateInput, set_choices
 from gongzhi.registry.models import Person
 from gongzhi.territory.models import Node
 from gongzhi.volunteering.choices import Availability, EntryKind, OrderStatus, Skill, TeamKind
@@ -207,12 +207,8 @@ class RedeemForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    period_from = forms.DateField(
-        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_to = forms.DateField(
-        label=gettext_lazy("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_from = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DateInput())
+    period_to = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -315,7 +311,7 @@ class DecisionForm(forms.Form):
 
 
 class RuleForm(forms.Form):
-    starts_on = forms.DateField(label=gettext_lazy("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=gettext_lazy("生效日期"), widget=DateInput())
     points_per_hour = forms.IntegerField(label=gettext_lazy("每小时积分"), min_value=1, max_value=10_000)
     daily_cap = forms.IntegerField(label=gettext_lazy("每日上限"), min_value=1, max_value=100_000)
     monthly_cap = forms.IntegerField(label=gettext_lazy("每月上限"), min_value=1, max_value=1_000_000)
@@ -340,9 +336,5 @@ class OrderFilterForm(forms.Form):
 
 
 class DateRangeForm(forms.Form):
-    date_from = forms.DateField(
-        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=DateInput())
