@@ -226,6 +226,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.cases.nav",
     "gongzhi.campaigns.nav",
     "gongzhi.party.nav",
+    "gongzhi.publicity.nav",
     "gongzhi.accounts.nav",
 ]
 
@@ -271,6 +272,7 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.campaigns.demo",
     "gongzhi.robots.demo",  # switched off: the demo never posts to a real group
     "gongzhi.party.demo",
+    "gongzhi.publicity.demo_honour",
     "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
 ]
 
