@@ -40,6 +40,7 @@ from gongzhi.publicity.honour_permissions import (
     sees_honour,
 )
 from gongzhi.publicity.models_honour import HonourCampaign
+from gongzhi.votes.exceptions import AlreadyVoted
 
 
 @login_required
@@ -193,6 +194,9 @@ def vote(request: ActorRequest, honour_id: int) -> HttpResponse:
             honour.honour_ballot_cast(actor=actor, campaign=campaign, choices=form.choices())
         except NotAllowed as exc:
             return HttpResponseForbidden(exc.message)
+        except AlreadyVoted as exc:
+            messages.error(request, exc.message)
+            return redirect("publicity:honour-detail", honour_id=campaign.pk)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
