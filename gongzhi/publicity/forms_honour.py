@@ -65,9 +65,7 @@ class CampaignForm(forms.Form):
             self.fields[f"cat{i}_winners"] = forms.IntegerField(
                 label=_("名额"), min_value=1, max_value=50, required=False
             )
-            self.fields[f"cat{i}_k"] = forms.IntegerField(
-                label=_("每人最多选"), min_value=1, max_value=50, required=False
-            )
+            self.fields[f"cat{i}_k"] = forms.IntegerField(label=_("限选"), min_value=1, max_value=50, required=False)
         for i in range(1, RUBRIC_ROWS + 1):
             self.fields[f"item{i}_name"] = forms.CharField(label=_("评分项"), max_length=60, required=False)
             self.fields[f"item{i}_max"] = forms.IntegerField(

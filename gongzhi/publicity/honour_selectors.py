@@ -260,6 +260,8 @@ class VoteAudit:
     flagged: int
     hours: list[tuple[str, int, bool]]
     unplaced: int
+    # (voters from one dwelling, how many dwellings): the usual picture is 1s and 2s.
+    distribution: list[tuple[int, int]]
 
 
 def vote_audit(*, actor: Actor, campaign: HonourCampaign) -> VoteAudit | None:
@@ -315,13 +317,15 @@ def vote_audit(*, actor: Actor, campaign: HonourCampaign) -> VoteAudit | None:
         )
         for hour, n in sorted(hours.items())
     ]
+    spread = Counter(r.voted for r in rows)
     return VoteAudit(
         roll=poll.roll_size,
         voted=voted,
-        dwellings=rows[:100],
+        dwellings=[r for r in rows if r.flags][:100],
         flagged=sum(1 for r in rows if r.flags),
         hours=hour_rows,
         unplaced=unplaced,
+        distribution=sorted(spread.items()),
     )
 
 

@@ -111,7 +111,7 @@ def test_no_result_or_count_of_an_open_vote_shows_on_any_page(world, client_of):
         assert "得票" not in html, url
     audit = client_of("shequ").get(reverse("publicity:honour-audit", args=[h.campaign.pk])).content.decode()
     assert "1 / 4" in audit  # who took part, not what they chose
-    assert "1号楼" in audit  # jumin's flat, a place, with no option beside it
+    assert "1人 1户" in audit  # jumin's flat took part; nothing says how
     assert "曾小红" not in audit and "2号楼" not in audit
 
 
@@ -252,3 +252,25 @@ def test_staff_create_a_campaign_on_the_page(world, client_of):  # type: ignore[
     assert client_of("jumin").get(url).status_code == 404
     bad = client.post(url, {**data, "title": "无评委", "judges": ""})
     assert "请指定评委" in bad.content.decode()
+
+
+def test_the_audit_flags_a_dwelling_with_unusually_many_voters(world, client_of, monkeypatch):  # type: ignore[no-untyped-def]
+    from gongzhi.publicity import honour_selectors
+
+    monkeypatch.setattr(honour_selectors, "UNUSUAL_VOTERS_PER_DWELLING", 2)
+    monkeypatch.setattr(honour_selectors, "BURST_BALLOTS", 2)
+    h = voting_campaign(world)
+    n = h.nominations
+    choices = {h.buildings.pk: [n["b1"].pk], h.persons.pk: [n["spouse"].pk]}
+    honour.honour_ballot_cast(actor=actor(world, "jumin"), campaign=h.campaign, choices=choices)
+    from gongzhi.publicity.tests.test_honour_services import actor_for_person
+
+    honour.honour_ballot_cast(actor=actor_for_person(world, "jumin_spouse"), campaign=h.campaign, choices=choices)
+    audit = honour_selectors.vote_audit(actor=actor(world, "shequ"), campaign=h.campaign)
+    assert audit is not None and audit.flagged == 1 and audit.voted == 2
+    row = audit.dwellings[0]
+    assert (row.label, row.roll, row.voted) == ("X小区 1号楼 1单元 101", 2, 2)
+    assert row.flags == ["一户2人投票", "10分钟内2张选票"]
+    html = client_of("shequ").get(reverse("publicity:honour-audit", args=[h.campaign.pk])).content.decode()
+    assert "一户2人投票" in html and not SEALED.search(html)
+    assert client_of("jumin").get(reverse("publicity:honour-audit", args=[h.campaign.pk])).status_code == 404
