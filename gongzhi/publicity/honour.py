@@ -89,7 +89,7 @@ def _transition(campaign: HonourCampaign, target: str) -> None:
 
 
 def _lock(campaign: HonourCampaign) -> HonourCampaign:
-    return HonourCampaign.objects.select_for_update().select_related("scope", "poll").get(pk=campaign.pk)
+    return HonourCampaign.objects.select_for_update(of=("self",)).select_related("scope", "poll").get(pk=campaign.pk)
 
 
 def _ensure_manage(actor: Actor, campaign: HonourCampaign) -> None:
