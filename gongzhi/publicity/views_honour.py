@@ -41,6 +41,7 @@ from gongzhi.publicity.honour_permissions import (
 )
 from gongzhi.publicity.models_honour import HonourCampaign
 from gongzhi.votes.exceptions import AlreadyVoted
+from gongzhi.votes.selectors import poll_turnout
 
 
 @login_required
@@ -129,6 +130,8 @@ def _detail_context(request: ActorRequest, campaign: HonourCampaign, **extra: An
         context["cancel_form"] = CancelForm()
         if campaign.phase == CampaignPhase.JUDGING:
             context["progress"] = selectors.score_progress(campaign=campaign)
+        if campaign.phase == CampaignPhase.VOTING and campaign.poll is not None:
+            context["turnout"] = poll_turnout(actor=actor, poll=campaign.poll)
     context.update(extra)
     return context
 
