@@ -341,3 +341,48 @@ def test_opening_the_vote_after_review_requires_no_pending_nominations(world):  
         honour.campaign_vote_open(actor=shequ, campaign=h.campaign, closes_at=_week())
     open_vote(world, h)
     assert h.refresh().phase == CampaignPhase.VOTING
+
+
+def test_households_and_volunteers_are_found_by_flat_and_name_in_scope(world):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from gongzhi.publicity.honour_selectors import nominee_resolve
+    from gongzhi.volunteering.models import Volunteer
+
+    h = build_campaign(world)
+    campaign = h.campaign
+    families = campaign.categories.create(position=3, kind="household", name="文明家庭", winners=1, max_choices=1)
+    helpers = campaign.categories.create(position=4, kind="volunteer", name="最美志愿者", winners=1, max_choices=1)
+    b1 = world.buildings["1"].pk
+    assert nominee_resolve(campaign=campaign, category=families, building_id=b1, room="1-102") == {
+        "household": world.households["neighbour"]
+    }
+    with pytest.raises(DomainError, match="尚未注册为志愿者"):
+        nominee_resolve(campaign=campaign, category=helpers, building_id=b1, room="102", name="邻居乙")
+    volunteer = Volunteer.objects.create(
+        person=world.people["neighbour"], consent_version="v1", consented_at=timezone.now()
+    )
+    found = nominee_resolve(campaign=campaign, category=helpers, building_id=b1, room="102", name="邻居乙")
+    assert found == {"volunteer": volunteer}
+    nomination = honour.nomination_create(
+        actor=actor(world, "jumin"), category=helpers, reason=REASON, has_consent=True, **found
+    )
+    assert (nomination.nominee_key, nomination.label) == (f"volunteer:{volunteer.pk}", "邻居乙")
+    family = honour.nomination_create(
+        actor=actor(world, "jumin"),
+        category=families,
+        reason=REASON,
+        has_consent=True,
+        household=world.households["neighbour"],
+    )
+    assert family.label == "邻居乙家庭"
+    with pytest.raises(DomainError, match="不接受自荐"):
+        honour.nomination_create(
+            actor=actor(world, "jumin"),
+            category=families,
+            reason=REASON,
+            has_consent=True,
+            household=world.households["jumin"],
+        )
+    with pytest.raises(DomainError, match="范围内的楼栋"):
+        nominee_resolve(campaign=campaign, category=families, building_id=world.buildings["9"].pk, room="101")
