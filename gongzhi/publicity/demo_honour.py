@@ -142,19 +142,30 @@ def _categories(with_volunteers: bool) -> list[CategorySpec]:
 WOMEN = {"好婆婆": "elder", "好媳妇": "younger"}
 
 
+def _plan(
+    scope: Node, specs: list[CategorySpec], rng: random.Random, *, per_category: int, minimum: int = 3
+) -> list[tuple[CategorySpec, list[dict[str, Any]]]]:
+    """Candidates for each category, keeping only categories with enough of them for a vote (a small
+    tier may have no elderly women in a compound, or no volunteers)."""
+    planned = []
+    for spec in specs:
+        found = _candidates(scope, spec.kind, rng, per_category, women=WOMEN.get(spec.name, ""))
+        if len(found) >= minimum:
+            planned.append((spec, found))
+    return planned
+
+
 def _nominate(
     campaign: HonourCampaign,
+    planned: list[tuple[CategorySpec, list[dict[str, Any]]]],
     nominators: list[Actor],
     rng: random.Random,
     *,
-    per_category: int,
     photos: bool,
 ) -> list[HonourNomination]:
     made = []
-    for category in campaign.categories.order_by("position"):
-        for i, nominee in enumerate(
-            _candidates(campaign.scope, category.kind, rng, per_category, women=WOMEN.get(category.name, ""))
-        ):
+    for category, (_spec, nominees) in zip(campaign.categories.order_by("position"), planned, strict=True):
+        for i, nominee in enumerate(nominees):
             try:
                 made.append(
                     honour.nomination_create(
@@ -167,7 +178,7 @@ def _nominate(
                     )
                 )
             except DomainError:
-                continue  # the nominator is the nominee (no self-nomination here): the next one will do
+                continue  # the nominator is the nominee (no self-nomination here): the others will do
     return made
 
 
@@ -236,7 +247,9 @@ def seed_demo_data(*, rng: random.Random, today: dt.date, tier: str) -> str:
     if shequ is None or jiedao is None:
         return "publicity.honour: 无演示工作人员，跳过"
     compound = personas_compound()
-    community = compound.get_ancestors().filter(kind=NodeKind.COMMUNITY).first()
+    step = Node.steplen
+    above = [compound.path[: i * step] for i in range(1, len(compound.path) // step)]
+    community = Node.objects.filter(path__in=above, kind=NodeKind.COMMUNITY).first()
     jumin_user = User.objects.filter(username="jumin").first()
     jumin = actor_for_user(jumin_user) if jumin_user is not None else None
     nominators = [a for a in (jumin, shequ) if a is not None]
@@ -247,12 +260,15 @@ def seed_demo_data(*, rng: random.Random, today: dt.date, tier: str) -> str:
     made = []
 
     # 1. Finished and published.
+    planned = _plan(compound, _categories(has_volunteers), rng, per_category=4)
+    if not planned:
+        return "publicity.honour: 范围内没有足够的候选对象，跳过"
     done = honour.campaign_create(
         actor=shequ,
         scope=compound,
         title=f"{compound.name}{today.year}年度“文明楼栋·好婆婆·好媳妇”评选",
         description="由居民推荐、社区审核，经群众投票和评委评审产生，结果在光荣榜公示。",
-        categories=_categories(has_volunteers),
+        categories=[spec for spec, _found in planned],
         rubric=[
             RubricSpec(name="事迹真实感人", max_points=40),
             RubricSpec(name="群众认可度", max_points=30),
@@ -262,7 +278,7 @@ def seed_demo_data(*, rng: random.Random, today: dt.date, tier: str) -> str:
         vote_weight_percent=60,
     )
     honour.campaign_nominations_open(actor=shequ, campaign=done)
-    for n in _nominate(done, nominators, rng, per_category=4, photos=True):
+    for n in _nominate(done, planned, nominators, rng, photos=True):
         honour.nomination_review(actor=shequ, nomination=n, approve=True)
     honour.campaign_nominations_close(actor=shequ, campaign=done)
     opened = now - 20 * day
@@ -283,41 +299,49 @@ def seed_demo_data(*, rng: random.Random, today: dt.date, tier: str) -> str:
     made.append(f"已公布（{len(stack)}张选票）")
 
     # 2. In its public vote: jumin may still vote.
-    voting = honour.campaign_create(
-        actor=shequ,
-        scope=compound,
-        title=f"{compound.name}“最美楼道”评选",
-        categories=[CategorySpec(kind=CategoryKind.BUILDING, name="最美楼道", winners=2, max_choices=2)],
-        rubric=[RubricSpec(name="整洁美观", max_points=10)],
-        judges=judges,
-        vote_weight_percent=70,
+    planned = _plan(
+        compound,
+        [CategorySpec(kind=CategoryKind.BUILDING, name="最美楼道", winners=2, max_choices=2)],
+        rng,
+        per_category=4,
     )
-    honour.campaign_nominations_open(actor=shequ, campaign=voting)
-    for n in _nominate(voting, nominators, rng, per_category=4, photos=False):
-        honour.nomination_review(actor=shequ, nomination=n, approve=True)
-    honour.campaign_nominations_close(actor=shequ, campaign=voting)
-    voting = honour.campaign_vote_open(actor=shequ, campaign=voting, closes_at=now + 6 * day, now=now - day)
-    stack = _ballots(rng, voting, skip_user=jumin_user.pk if jumin_user else None)[:120]
-    assert voting.poll is not None  # noqa: S101
-    votes.paper_ballots_enter(actor=shequ, poll=voting.poll, ballots=stack, now=now - dt.timedelta(hours=3))
-    made.append(f"投票中（{len(stack)}张选票）")
+    if planned:
+        voting = honour.campaign_create(
+            actor=shequ,
+            scope=compound,
+            title=f"{compound.name}“最美楼道”评选",
+            categories=[spec for spec, _found in planned],
+            rubric=[RubricSpec(name="整洁美观", max_points=10)],
+            judges=judges,
+            vote_weight_percent=70,
+        )
+        honour.campaign_nominations_open(actor=shequ, campaign=voting)
+        for n in _nominate(voting, planned, nominators, rng, photos=False):
+            honour.nomination_review(actor=shequ, nomination=n, approve=True)
+        honour.campaign_nominations_close(actor=shequ, campaign=voting)
+        voting = honour.campaign_vote_open(actor=shequ, campaign=voting, closes_at=now + 6 * day, now=now - day)
+        stack = _ballots(rng, voting, skip_user=jumin_user.pk if jumin_user else None)[:120]
+        assert voting.poll is not None  # noqa: S101
+        votes.paper_ballots_enter(actor=shequ, poll=voting.poll, ballots=stack, now=now - dt.timedelta(hours=3))
+        made.append(f"投票中（{len(stack)}张选票）")
 
     # 3. Open for nomination over the community.
-    if community is not None:
+    planned = _plan(community, _categories(False)[1:], rng, per_category=2, minimum=1) if community is not None else []
+    if community is not None and planned:
         open_ = honour.campaign_create(
             actor=shequ,
             scope=community,
             title=f"{community.name}{today.year}年度文明家庭评选",
-            categories=_categories(False)[1:],
+            categories=[spec for spec, _found in planned],
             rubric=[RubricSpec(name="家风家教", max_points=50), RubricSpec(name="邻里口碑", max_points=50)],
             judges=judges,
             vote_weight_percent=60,
             allows_self_nomination=True,
         )
         honour.campaign_nominations_open(actor=shequ, campaign=open_)
-        nominations = _nominate(open_, [shequ], rng, per_category=2, photos=False)
+        nominations = _nominate(open_, planned, [shequ], rng, photos=False)
         for n in nominations[:2]:
             honour.nomination_review(actor=shequ, nomination=n, approve=True)
         made.append(f"提名中（{len(nominations)}个提名）")
-    categories = HonourCategory.objects.filter(campaign__in=[done, voting]).count()
+    categories = HonourCategory.objects.count()
     return f"publicity.honour: {compound.name}：" + "；".join(made) + f"；{categories}个类别"
