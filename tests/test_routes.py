@@ -252,6 +252,24 @@ ROUTES = {
     "party:meeting-photo": SCOPED,
     "party:compliance": SCOPED,
     "party:compliance-overview": ROLE_ONLY,
+    # Honour campaigns (publicity)
+    "publicity:honour-list": SIGNED_IN,  # only campaigns the user lives or works in
+    "publicity:honour-create": ROLE_ONLY,
+    "publicity:honour-roll": SIGNED_IN,  # published winners of the user's own subdistrict
+    "publicity:honour-roll-node": SCOPED,
+    "publicity:honour-detail": SCOPED,
+    "publicity:honour-nominate": SCOPED,
+    "publicity:honour-vote": SCOPED,
+    "publicity:honour-review": SCOPED,
+    "publicity:honour-act": SCOPED,
+    "publicity:honour-audit": SCOPED,
+    "publicity:honour-score": SCOPED,
+    "publicity:honour-results": SCOPED,
+    "publicity:honour-review-act": SCOPED,
+    "publicity:honour-tie": SCOPED,
+    "publicity:honour-citation": SCOPED,
+    "publicity:honour-certificate": SCOPED,
+    "publicity:honour-photo": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -362,6 +380,11 @@ POST_ONLY = {
     "publicity:notice-publish",
     "publicity:notice-withdraw",
     "publicity:recipient-tell",
+    "publicity:honour-vote",
+    "publicity:honour-act",
+    "publicity:honour-review-act",
+    "publicity:honour-tie",
+    "publicity:honour-citation",
 }
 
 
@@ -429,6 +452,7 @@ def _participation_rows(world):
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
     from gongzhi.party.tests.helpers import rows_for_routes as party_rows
     from gongzhi.publicity.tests.helpers import rows_for_routes as publicity_rows
+    from gongzhi.publicity.tests.honour_helpers import rows_for_routes as honour_rows
     from gongzhi.stewardship.tests.helpers import evaluation_rows
     from gongzhi.stewardship.tests.helpers import rows_for_routes as stewardship_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
@@ -442,6 +466,7 @@ def _participation_rows(world):
         **evaluation_rows(world),
         **party_rows(world),
         **publicity_rows(world),
+        **honour_rows(world),
     }
 
 

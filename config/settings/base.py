@@ -273,6 +273,7 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.robots.demo",  # switched off: the demo never posts to a real group
     "gongzhi.party.demo",
     "gongzhi.publicity.demo",
+    "gongzhi.publicity.demo_honour",
     "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
 ]
 

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.actors import Actor
 from gongzhi.core.navigation import NavItem
+from gongzhi.publicity.honour_permissions import sees_honour
 from gongzhi.publicity.permissions import GRID_ROLES, can_compose
 
 
@@ -11,5 +12,7 @@ def _follows(actor: Actor) -> bool:
 
 NAV_ITEMS = [
     NavItem(_("公告"), "publicity:inbox", lambda actor: actor.is_authenticated, order=12),
+    # Honour campaigns
+    NavItem(_("评选表彰"), "publicity:honour-list", sees_honour, order=46),
     NavItem(_("发通知"), "publicity:manage", _follows, order=48),
 ]
