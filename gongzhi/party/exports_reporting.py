@@ -149,3 +149,34 @@ def feedback_pdf(*, actor: Actor, work_unit: WorkUnit, sheet: FeedbackSheet) -> 
     response = HttpResponse(bytes(HTML(string=html).write_pdf()), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="feedback-{sheet.year}Q{sheet.quarter}.pdf"'
     return response
+
+
+def slip_pdf(*, actor: Actor, registration: Registration) -> HttpResponse:
+    """The signed 报到单 with its receipt (回执) for the unit, as an A4 PDF. A keeper printing a member's slip
+    is logged (it names them); the member printing their own is not."""
+    from weasyprint import HTML
+
+    if not reporting.is_own(actor, registration):
+        access_record(
+            actor=actor,
+            action="print",
+            subject_type="party.member",
+            subject_id=str(registration.organisation_id),
+            subject_label=registration.organisation.name,
+            fields="registration",
+            reason=_("打印报到单及回执"),
+        )
+    names = reporting.ancestor_names([registration.residence])
+    html = render_to_string(
+        "party/report_slip_pdf.html",
+        {
+            "r": registration,
+            "residence": reporting.residence_label(registration.residence, names),
+            "skills": reporting.choice_labels(registration.skills, "skills"),
+            "posts": reporting.choice_labels(registration.service_posts, "service_posts"),
+            "receipt": reporting.receipt_number(registration),
+        },
+    )
+    response = HttpResponse(bytes(HTML(string=html).write_pdf()), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="slip-{reporting.receipt_number(registration)}.pdf"'
+    return response

@@ -627,9 +627,21 @@ def ancestor_names(nodes: list[Node]) -> dict[str, str]:
 
 
 def group_choices(*, organisation: Organisation) -> list[tuple[int, str]]:
-    return [
-        (g.pk, g.name) for g in organisation.children.filter(kind=OrgKind.GROUP, is_active=True).order_by("name", "pk")
-    ]
+    """The organisation's building groups in the order of their buildings (1号楼 before 10号楼)."""
+    from gongzhi.party.selectors import groups_of
+
+    return [(g.pk, g.name) for g in groups_of(organisation=organisation)]
+
+
+def group_of_residence(*, registration: Registration) -> int | None:
+    """The group of the organisation covering the member's building, offered first when accepting."""
+    return (
+        registration.organisation.children.filter(
+            kind=OrgKind.GROUP, is_active=True, territory=registration.residence_id
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def need_list(*, actor: Actor, organisation: Organisation) -> list[Need]:
@@ -934,3 +946,9 @@ def need_places(*, organisation: Organisation) -> list[Node]:
 
 def node_get(node_id: int) -> Node:
     return get_object_or_404(Node, pk=node_id)
+
+
+def choice_labels(values: list[str], name: str) -> list[str]:
+    """The labels of a slip's skills or service posts, in the order chosen."""
+    choices = dict(Skill.choices if name == "skills" else ServicePost.choices)
+    return [str(choices.get(v, v)) for v in values]

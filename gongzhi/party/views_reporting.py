@@ -251,15 +251,18 @@ def registration_detail(request: ActorRequest, registration_id: int) -> HttpResp
     context: dict[str, Any] = {
         "r": registration,
         "residence": reporting.residence_label(registration.residence, names),
-        "skills": _labels(registration.skills, "skills"),
-        "posts": _labels(registration.service_posts, "service_posts"),
+        "skills": reporting.choice_labels(registration.skills, "skills"),
+        "posts": reporting.choice_labels(registration.service_posts, "service_posts"),
         "appraisals": reporting.appraisals_of(registration=registration),
         "receipt": reporting.receipt_number(registration),
         "today": timezone.localdate(),
     }
     if registration.status == RegistrationStatus.SUBMITTED:
         context.update(
-            accept_form=AcceptForm(groups=reporting.group_choices(organisation=registration.organisation)),
+            accept_form=AcceptForm(
+                groups=reporting.group_choices(organisation=registration.organisation),
+                initial={"group": reporting.group_of_residence(registration=registration)},
+            ),
             decline_form=DeclineForm(),
         )
     if registration.status == RegistrationStatus.ACCEPTED:
@@ -283,30 +286,14 @@ def registration_detail(request: ActorRequest, registration_id: int) -> HttpResp
     return render(request, "party/report_detail.html", context)
 
 
-def _labels(values: list[str], name: str) -> list[str]:
-    choices = dict(SlipForm.base_fields[name].choices)  # type: ignore[attr-defined]
-    return [str(choices.get(v, v)) for v in values]
-
-
 @login_required
-def slip_print(request: ActorRequest, registration_id: int) -> HttpResponse:
-    """The printable slip with its receipt (回执): the member's own, or any their keeper sees."""
+def slip_print(request: ActorRequest, registration_id: int) -> HttpResponseBase:
+    """The printable slip with its receipt (回执), as PDF: the member's own, or any their keeper sees."""
     actor = request.actor
     registration = reporting.registration_get(actor=actor, registration_id=registration_id)
     if registration.status not in (RegistrationStatus.ACCEPTED, RegistrationStatus.ENDED):
         raise Http404
-    names = reporting.ancestor_names([registration.residence])
-    return render(
-        request,
-        "party/report_slip_print.html",
-        {
-            "r": registration,
-            "residence": reporting.residence_label(registration.residence, names),
-            "skills": _labels(registration.skills, "skills"),
-            "posts": _labels(registration.service_posts, "service_posts"),
-            "receipt": reporting.receipt_number(registration),
-        },
-    )
+    return exports_reporting.slip_pdf(actor=actor, registration=registration)
 
 
 def _registration_post(request: ActorRequest, registration_id: int, act: Any) -> HttpResponseBase:
@@ -333,8 +320,8 @@ def slip_accept(request: ActorRequest, registration_id: int) -> HttpResponseBase
         groups = reporting.group_choices(organisation=registration.organisation)
         data = cleaned_or_error(AcceptForm(request.POST, groups=groups))
         group = registration.organisation.children.filter(pk=data["group"]).first() if data["group"] else None
-        reporting.registration_accept(actor=actor, registration=registration, group=group)
-        return _("已确认报到，回执编号%(n)s。") % {"n": reporting.receipt_number(registration)}
+        accepted = reporting.registration_accept(actor=actor, registration=registration, group=group)
+        return _("已确认报到，回执编号%(n)s。") % {"n": reporting.receipt_number(accepted)}
 
     return _registration_post(request, registration_id, act)
 

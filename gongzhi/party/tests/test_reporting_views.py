@@ -87,8 +87,12 @@ def test_accept_through_the_page_then_the_card_and_the_needs_show_on_me(world, c
     registration.refresh_from_db()
     assert registration.status == "accepted"
     assert "职责由街道干部授予" in keeper.get(reverse("party:report-detail", args=[registration.pk])).content.decode()
-    printed = client.get(reverse("party:report-slip", args=[registration.pk])).content.decode()
-    assert reporting.receipt_number(registration) in printed and "报到回执" in printed
+    printed = client.get(reverse("party:report-slip", args=[registration.pk]))
+    assert printed.content.startswith(b"%PDF")
+    assert reporting.receipt_number(registration) in printed["Content-Disposition"]
+    assert not AccessLog.objects.filter(action="print").exists()  # the member's own slip
+    keeper.get(reverse("party:report-slip", args=[registration.pk]))
+    assert AccessLog.objects.filter(action="print", fields="registration").count() == 1
     need = reporting.need_create(
         actor=SYSTEM, organisation=party.branch_x, category="patrol", title="夜间巡逻", node=world.compound_x
     )
