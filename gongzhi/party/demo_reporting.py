@@ -80,6 +80,7 @@ NEEDS = (
     (ServicePost.GOVERNANCE, "小区议事会列席", "列席小区议事协商会议，反映居民意见。", 2),
 )
 ACTIVITY_MINUTES = (90, 120, 150, 180)
+PLACES = ("小区党群服务站", "社区党群服务中心", "小区广场", "小区南门", "各楼栋")
 
 
 def seed_reporting(*, rng: random.Random, today: dt.date, tier: str) -> str:
@@ -290,7 +291,7 @@ def _activities(
                 service_content=str(ServicePost(need.category).label)[:40],
                 organiser=organiser,
                 node_id=need.node_id,
-                place=need.title[:100],
+                place=rng.choice(PLACES),
                 starts_at=starts,
                 ends_at=starts + dt.timedelta(hours=3),
                 slots=10,

@@ -57,6 +57,9 @@ def me(request: ActorRequest) -> HttpResponse:
     registrations = reporting.own_registrations(actor=actor)
     current = reporting.current_registration(registrations)
     context: dict[str, Any] = {"registrations": registrations, "current": current}
+    if current is not None:
+        names = reporting.ancestor_names([current.residence])
+        context["residence"] = reporting.residence_label(current.residence, names)
     if current is not None and current.status == RegistrationStatus.ACCEPTED and current.member is not None:
         card = serving.service_card(member=current.member)
         context.update(
