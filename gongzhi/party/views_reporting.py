@@ -53,7 +53,7 @@ def _keepers_only(request: ActorRequest) -> None:
 def me(request: ActorRequest) -> HttpResponse:
     actor = request.actor
     if actor.person_id is None:
-        raise Http404
+        return render(request, "party/report_me.html", {"no_person": True})
     registrations = reporting.own_registrations(actor=actor)
     current = reporting.current_registration(registrations)
     context: dict[str, Any] = {"registrations": registrations, "current": current}
@@ -115,7 +115,7 @@ def slip_submit(request: ActorRequest) -> HttpResponseBase:
     """The member's own 报到单."""
     actor = request.actor
     if actor.person_id is None:
-        raise Http404
+        return render(request, "party/report_me.html", {"no_person": True})
     person = reporting.slip_person_get(actor=actor, person_id=actor.person_id)
     form, organisation = _slip_form(person, request.POST if request.method == "POST" else None)
     if request.method == "POST" and (registration := _submit(request, person, form)):
