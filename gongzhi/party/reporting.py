@@ -952,3 +952,9 @@ def choice_labels(values: list[str], name: str) -> list[str]:
     """The labels of a slip's skills or service posts, in the order chosen."""
     choices = dict(Skill.choices if name == "skills" else ServicePost.choices)
     return [str(choices.get(v, v)) for v in values]
+
+
+def reporting_organisations(*, actor: Actor) -> list[Organisation]:
+    """The organisations of the actor's scope that have slips: links to their needs and unit sheets."""
+    ids = visible_registrations(actor).filter(organisation__in=kept_organisations(actor).values("pk"))
+    return list(Organisation.objects.filter(pk__in=ids.values("organisation_id")).order_by("name", "pk"))

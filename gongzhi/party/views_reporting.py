@@ -198,7 +198,7 @@ def register(request: ActorRequest) -> HttpResponse:
             "status": status,
             "q": search,
             "figures": reporting.reporting_figures(actor=actor, year=today.year),
-            "organisations": [o for o in selectors.organisation_list(actor=actor) if o.kind != "group"],
+            "organisations": reporting.reporting_organisations(actor=actor),
         },
     )
 
