@@ -84,9 +84,9 @@ PLACES = ("小区党群服务站", "社区党群服务中心", "小区广场", "
 
 
 def seed_reporting(*, rng: random.Random, today: dt.date, tier: str) -> str:
-    organiser = User.objects.filter(username="zhiyuan").first() or User.objects.filter(username="jiedao").first()
-    if organiser is None:
-        return "双报到: skipped (no persona)"
+    users = {u.username: u for u in User.objects.filter(username__in=["jiedao", "dangzhibu", "zhiyuan"])}
+    if len(users) < 3:
+        return "双报到: skipped (no personas)"
     jumin_person = _person_id_of("jumin")
     candidates = list(
         Member.objects.filter(organisation__isnull=True, status=MemberStatus.ACTIVE)
@@ -116,21 +116,29 @@ def seed_reporting(*, rng: random.Random, today: dt.date, tier: str) -> str:
     pending = [(m, orgs[pk]) for pk in ranked if pk in persona for m in by_org[pk][:PENDING]][:PENDING]
     waiting = {m.pk for m, _o in pending}
     pool = [(m, orgs[pk]) for pk in ranked for m in by_org[pk] if m.pk not in waiting]
+    # Who keeps each organisation's 双报到 (dangzhibu their branch, the officer the rest) and who organises its
+    # activities (dangzhibu, or the volunteer association's manager).
+    keepers = {pk: users["dangzhibu"] if pk in persona else users["jiedao"] for pk in ranked}
+    organisers = {pk: users["dangzhibu"] if pk in persona else users["zhiyuan"] for pk in ranked}
     rng.shuffle(pool)
     placed = pool[: REGISTERED.get(tier, 300)] + pending
     units = _work_units(rng, today, {o.pk: o for _m, o in placed})
-    registrations = _registrations(rng, today, placed, units, waiting, buildings)
+    registrations = _registrations(rng, today, placed, units, waiting, buildings, keepers)
     accepted = [r for r in registrations if r.status == RegistrationStatus.ACCEPTED]
     _groups(rng, accepted)
-    needs, claims = _needs(rng, today, accepted, organiser)
-    activities, records = _activities(rng, today, accepted, needs, organiser)
-    appraisals = _appraisals(rng, today, accepted, organiser)
-    feedbacks = _feedback(rng, today, accepted, organiser)
+    needs, claims = _needs(rng, today, accepted, keepers)
+    activities, records = _activities(rng, today, accepted, needs, organisers)
+    appraisals = _appraisals(rng, today, accepted, keepers)
+    feedbacks = _feedback(rng, today, accepted, keepers)
     return (
         f"双报到: {len(accepted)} 名在职党员报到, {len(registrations) - len(accepted)} 份待确认, "
         f"{len(set(units.values()))} 个单位, {len(needs)} 项需求（{claims} 人次认领）, {activities} 场党员服务, "
         f"{records} 条服务记录, {appraisals} 份评议, {feedbacks} 份季度反馈"
     )
+
+
+def _name(user: User) -> str:
+    return user.full_name or user.username
 
 
 def _person_id_of(username: str) -> int | None:
@@ -179,9 +187,10 @@ def _registrations(
     units: dict[tuple[int, str], WorkUnit],
     pending_ids: set[int],
     buildings: dict[str, Node],
+    keepers: dict[int, User],
 ) -> list[Registration]:
     by_org: dict[int, list[WorkUnit]] = defaultdict(list)
-    for (org_id, _name), unit in units.items():
+    for (org_id, _unit), unit in units.items():
         by_org[org_id].append(unit)
     parties = dict(UNITS)
     now = timezone.now()
@@ -208,7 +217,8 @@ def _registrations(
                 status=RegistrationStatus.SUBMITTED if is_pending else RegistrationStatus.ACCEPTED,
                 submitted_at=submitted,
                 decided_at=None if is_pending else submitted + dt.timedelta(days=rng.randint(1, 10)),
-                decided_by_name="" if is_pending else "demo",
+                decided_by=None if is_pending else keepers[org.pk],
+                decided_by_name="" if is_pending else _name(keepers[org.pk]),
                 member=None if is_pending else member,
             )
         )
@@ -231,7 +241,9 @@ def _groups(rng: random.Random, accepted: list[Registration]) -> None:
     Member.objects.bulk_update(moved, ["group"], batch_size=1000)
 
 
-def _needs(rng: random.Random, today: dt.date, accepted: list[Registration], organiser: User) -> tuple[list[Need], int]:
+def _needs(
+    rng: random.Random, today: dt.date, accepted: list[Registration], keepers: dict[int, User]
+) -> tuple[list[Need], int]:
     by_org: dict[int, list[Registration]] = defaultdict(list)
     for r in accepted:
         by_org[r.organisation_id].append(r)
@@ -252,7 +264,7 @@ def _needs(rng: random.Random, today: dt.date, accepted: list[Registration], org
                     node_id=places[org_id],
                     wanted=wanted,
                     status=NeedStatus.CLOSED if rng.random() < 0.2 else NeedStatus.OPEN,
-                    created_by=organiser,
+                    created_by=keepers[org_id],
                 )
             )
     needs = Need.objects.bulk_create(needs)
@@ -267,7 +279,7 @@ def _needs(rng: random.Random, today: dt.date, accepted: list[Registration], org
 
 
 def _activities(
-    rng: random.Random, today: dt.date, accepted: list[Registration], needs: list[Need], organiser: User
+    rng: random.Random, today: dt.date, accepted: list[Registration], needs: list[Need], organisers: dict[int, User]
 ) -> tuple[int, int]:
     """Party service over the past year for each organisation's reported members, and two to come for each.
     The members who serve become volunteers if they were not."""
@@ -289,7 +301,7 @@ def _activities(
             activity = Activity(
                 title=f"党员服务：{need.title}",
                 service_content=str(ServicePost(need.category).label)[:40],
-                organiser=organiser,
+                organiser=organisers[org_id],
                 node_id=need.node_id,
                 place=rng.choice(PLACES),
                 starts_at=starts,
@@ -298,7 +310,7 @@ def _activities(
                 status=ActivityStatus.CLOSED if past else ActivityStatus.OPEN,
             )
             pool = by_org[org_id]
-            served = rng.sample(pool, min(len(pool), rng.randint(2, 6))) if past else []
+            served = rng.sample(pool, min(len(pool), rng.randint(3, 9))) if past else []
             plans.append((activity, need, served))
     Activity.objects.bulk_create([a for a, _n, _s in plans])
     ServiceActivity.objects.bulk_create(
@@ -308,13 +320,13 @@ def _activities(
                 organisation_id=n.organisation_id,
                 need=n,
                 tagged_at=min(a.starts_at - dt.timedelta(days=7), now),
-                tagged_by=organiser,
+                tagged_by=a.organiser,
             )
             for a, n, _s in plans
         ]
     )
     volunteers = _volunteers_for({r.person_id for _a, _n, served in plans for r in served}, rng, now)
-    return len(plans), _records(plans, volunteers, organiser)
+    return len(plans), _records(plans, volunteers)
 
 
 def _volunteers_for(person_ids: set[int], rng: random.Random, now: dt.datetime) -> dict[int, Volunteer]:
@@ -336,9 +348,7 @@ def _volunteers_for(person_ids: set[int], rng: random.Random, now: dt.datetime) 
     return {**existing, **{v.person_id: v for v in fresh}}
 
 
-def _records(
-    plans: list[tuple[Activity, Need, list[Registration]]], volunteers: dict[int, Volunteer], organiser: User
-) -> int:
+def _records(plans: list[tuple[Activity, Need, list[Registration]]], volunteers: dict[int, Volunteer]) -> int:
     signups, minutes = [], []
     rng = random.Random(len(plans))  # noqa: S311 - demo data
     for activity, _need, served in plans:
@@ -356,7 +366,6 @@ def _records(
             )
             minutes.append(length)
     SignUp.objects.bulk_create(signups, batch_size=1000)
-    name = organiser.full_name or organiser.username
     records = ServiceRecord.objects.bulk_create(
         [
             ServiceRecord(
@@ -367,8 +376,8 @@ def _records(
                 minutes=n,
                 service_on=timezone.localdate(s.activity.starts_at),
                 content=s.activity.service_content,
-                recorded_by=organiser,
-                recorded_by_name=name,
+                recorded_by=s.activity.organiser,
+                recorded_by_name=_name(s.activity.organiser),
             )
             for s, n in zip(signups, minutes, strict=True)
         ],
@@ -391,8 +400,8 @@ def _records(
                 amount=points,
                 balance_after=balances[record.volunteer.pk],
                 occurred_on=record.service_on,
-                actor=organiser,
-                actor_name=name,
+                actor=record.recorded_by,
+                actor_name=record.recorded_by_name,
                 source_type="volunteering.servicerecord",
                 source_id=record.pk,
                 reason=record.content,
@@ -406,7 +415,7 @@ def _records(
     return len(records)
 
 
-def _appraisals(rng: random.Random, today: dt.date, accepted: list[Registration], organiser: User) -> int:
+def _appraisals(rng: random.Random, today: dt.date, accepted: list[Registration], keepers: dict[int, User]) -> int:
     year = today.year - 1
     results = [AppraisalResult.EXCELLENT] * 3 + [AppraisalResult.COMPETENT] * 6 + [AppraisalResult.BASIC]
     rows = [
@@ -415,8 +424,8 @@ def _appraisals(rng: random.Random, today: dt.date, accepted: list[Registration]
             year=year,
             result=rng.choice(results),
             comment="",
-            appraised_by=organiser,
-            appraised_by_name=organiser.full_name or organiser.username,
+            appraised_by=keepers[r.organisation_id],
+            appraised_by_name=_name(keepers[r.organisation_id]),
         )
         for r in accepted
         if r.decided_at is not None and timezone.localtime(r.decided_at).year <= year and rng.random() < 0.8
@@ -425,7 +434,7 @@ def _appraisals(rng: random.Random, today: dt.date, accepted: list[Registration]
     return len(rows)
 
 
-def _feedback(rng: random.Random, today: dt.date, accepted: list[Registration], organiser: User) -> int:
+def _feedback(rng: random.Random, today: dt.date, accepted: list[Registration], keepers: dict[int, User]) -> int:
     """The past four quarters' sheets sent to the units with members reported by then; the last quarter
     not yet for every unit, so the page has some to send."""
     this = quarter_span(today.year, quarter_of(today))[0]
@@ -435,12 +444,12 @@ def _feedback(rng: random.Random, today: dt.date, accepted: list[Registration], 
         quarters.append((end.year, quarter_of(end)))
         end = quarter_span(end.year, quarter_of(end))[0] - dt.timedelta(days=1)
     first: dict[int, dt.date] = {}
+    keeper_of_unit = {r.work_unit_id: keepers[r.organisation_id] for r in accepted}
     for r in accepted:
         if r.decided_at is not None:
             day = timezone.localdate(r.decided_at)
             first[r.work_unit_id] = min(first.get(r.work_unit_id, day), day)
     rows = []
-    name = organiser.full_name or organiser.username
     for unit_id, since in sorted(first.items()):
         for index, (year, quarter) in enumerate(quarters):
             _start, until = quarter_span(year, quarter)
@@ -453,8 +462,8 @@ def _feedback(rng: random.Random, today: dt.date, accepted: list[Registration], 
                     year=year,
                     quarter=quarter,
                     sent_at=min(sent, timezone.now()),
-                    sent_by=organiser,
-                    sent_by_name=name,
+                    sent_by=keeper_of_unit[unit_id],
+                    sent_by_name=_name(keeper_of_unit[unit_id]),
                 )
             )
     Feedback.objects.bulk_create(rows, batch_size=1000)
