@@ -293,10 +293,11 @@ def _activities(
     now = timezone.now()
     plans: list[tuple[Activity, Need, list[Registration]]] = []
     for org_id in sorted(by_org):
-        for index in range(6):
+        for index in range(10):
             need = rng.choice(needs_of[org_id])
-            past = index < 4
-            day = today - dt.timedelta(days=rng.randint(7, 360)) if past else today + dt.timedelta(days=3 + 7 * index)
+            past = index < 8
+            ahead = dt.timedelta(days=3 + 7 * (index - 8))
+            day = today - dt.timedelta(days=rng.randint(7, 360)) if past else today + ahead
             starts = dt.datetime.combine(day, dt.time(rng.choice([9, 14, 19])), tzinfo=tz)
             activity = Activity(
                 title=f"党员服务：{need.title}",
