@@ -47,6 +47,7 @@ TASKS: list[tuple[str, str | None]] = [
     ("votes", "tally"),
     ("votes", "race"),
     ("volunteering", None),
+    ("publicity", None),
     ("http", None),
 ]
 TIMEOUT_SECONDS = {"T": 300, "S": 1800, "M": 3600}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.cases.open311_urls")),
     path("campaigns/", include("gongzhi.campaigns.urls")),
     path("party/", include("gongzhi.party.urls")),
+    path("publicity/", include("gongzhi.publicity.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

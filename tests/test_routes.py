@@ -230,6 +230,28 @@ ROUTES = {
     "party:member-end": SCOPED,
     "party:consent-give": SCOPED,
     "party:consent-withdraw": SCOPED,
+    "party:service-list": SCOPED,
+    "party:service-create": SCOPED,
+    "publicity:inbox": SIGNED_IN,
+    "publicity:notice-read": SCOPED,
+    "publicity:board": PUBLIC,
+    "publicity:board-notice": PUBLIC,
+    "publicity:manage": ROLE_ONLY,
+    "publicity:notice-create": ROLE_ONLY,
+    "publicity:notice-detail": SCOPED,
+    "publicity:notice-edit": SCOPED,
+    "publicity:notice-publish": SCOPED,
+    "publicity:notice-withdraw": SCOPED,
+    "publicity:recipient-list": SCOPED,
+    "publicity:unread-export": SCOPED,
+    "publicity:recipient-tell": SCOPED,
+    "party:meeting-list": SCOPED,
+    "party:meeting-new": SCOPED,
+    "party:meeting-detail": SCOPED,
+    "party:meeting-edit": SCOPED,
+    "party:meeting-photo": SCOPED,
+    "party:compliance": SCOPED,
+    "party:compliance-overview": ROLE_ONLY,
     # 双报到: a resident's own slip and card; the register and every slip, need and sheet for keepers only.
     "party:me": SIGNED_IN,
     "party:report-submit": SIGNED_IN,
@@ -360,6 +382,9 @@ POST_ONLY = {
     "party:member-end",
     "party:consent-give",
     "party:consent-withdraw",
+    "publicity:notice-publish",
+    "publicity:notice-withdraw",
+    "publicity:recipient-tell",
     "party:report-withdraw",
     "party:report-accept",
     "party:report-decline",
@@ -435,6 +460,7 @@ def _participation_rows(world):
     from gongzhi.cases.tests.helpers import rows_for_routes as case_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
     from gongzhi.party.tests.helpers import rows_for_routes as party_rows
+    from gongzhi.publicity.tests.helpers import rows_for_routes as publicity_rows
     from gongzhi.stewardship.tests.helpers import evaluation_rows
     from gongzhi.stewardship.tests.helpers import rows_for_routes as stewardship_rows
     from gongzhi.votes.tests.helpers import rows_for_routes as vote_rows
@@ -447,6 +473,7 @@ def _participation_rows(world):
         **stewardship_rows(world),
         **evaluation_rows(world),
         **party_rows(world),
+        **publicity_rows(world),
     }
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gongzhi.campaigns",
     "gongzhi.robots",
     "gongzhi.party",
+    "gongzhi.publicity",
     "gongzhi.demo",
 ]
 
@@ -225,6 +226,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.cases.nav",
     "gongzhi.campaigns.nav",
     "gongzhi.party.nav",
+    "gongzhi.publicity.nav",
     "gongzhi.accounts.nav",
 ]
 
@@ -270,6 +272,7 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.campaigns.demo",
     "gongzhi.robots.demo",  # switched off: the demo never posts to a real group
     "gongzhi.party.demo",
+    "gongzhi.publicity.demo",
     "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
 ]
 
@@ -305,4 +308,17 @@ GONGZHI_SCHEDULE += [
     ("campaigns-reminders", "0 8 * * *", "gongzhi.campaigns.tasks.send_reminders"),
     # Personal answers past a campaign's retention end date are deleted (PIPL Art. 47); counts stay.
     ("campaigns-retention", "50 3 * * *", "gongzhi.campaigns.tasks.purge_personal_answers"),
+]
+
+# --- Publicity (notices) --------------------------------------------------------------------------------
+# The SMS provider: a class with send(phone, text) -> message id (gongzhi/publicity/sms.py). The default only
+# logs (masked number); a real provider's adapter is named here in production.
+GONGZHI_SMS_BACKEND = env_str("GONGZHI_SMS_BACKEND", "gongzhi.publicity.sms.LoggingBackend")
+# A notice's attachments: PDF and images, at most this many and this large each.
+GONGZHI_NOTICE_ATTACHMENTS = 5
+GONGZHI_NOTICE_ATTACHMENT_BYTES = 10 * 1024 * 1024
+GONGZHI_SCHEDULE += [
+    # Scheduled notices go out, reminders reach the unread, and SMS deliveries are sent and retried.
+    ("publicity-notices-due", "*/5 * * * *", "gongzhi.publicity.tasks.notices_due"),
+    ("publicity-deliver-due", "*/2 * * * *", "gongzhi.publicity.tasks.deliver_due"),
 ]

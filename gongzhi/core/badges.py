@@ -2,9 +2,10 @@
 
 The party app's 亮身份 (a member's badge on their volunteer profile, 党员户 on the building's household list)
 must show on pages of volunteering and territory, which may not import party. Each module listed in
-settings.GONGZHI_BADGE_MODULES offers ``person_badges(ids)`` and ``household_badges(ids)`` returning
-{id: [label, …]}; pages ask here, once per page, and show what comes back. A provider decides who may
-be shown (the party's rule: only with the member's consent).
+settings.GONGZHI_BADGE_MODULES offers any of ``person_badges(ids)``, ``household_badges(ids)`` and
+``activity_badges(ids)`` (a volunteering activity tagged 党员服务) returning {id: [label, …]}; pages ask
+here, once per page, and show what comes back. A provider decides who may be shown (the party's rule:
+only with the member's consent).
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ def _collect(function: str, ids: Iterable[int]) -> dict[int, list[str]]:
     if not wanted:
         return found
     for provider in _providers():
-        for pk, labels in getattr(provider, function)(wanted).items():
+        lookup = getattr(provider, function, None)
+        if lookup is None:
+            continue
+        for pk, labels in lookup(wanted).items():
             found.setdefault(pk, []).extend(labels)
     return found
 
@@ -39,3 +43,7 @@ def person_badges(person_ids: Iterable[int]) -> dict[int, list[str]]:
 
 def household_badges(household_ids: Iterable[int]) -> dict[int, list[str]]:
     return _collect("household_badges", household_ids)
+
+
+def activity_badges(activity_ids: Iterable[int]) -> dict[int, list[str]]:
+    return _collect("activity_badges", activity_ids)

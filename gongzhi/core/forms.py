@@ -38,6 +38,13 @@ class PhotosField(forms.FileField):
         return [forms.FileField.clean(self, item, initial) for item in items]
 
 
+def set_choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
+    """Offer a choice field its choices when the form is built (they depend on who is asking)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared as one
+    field.choices = choices
+
+
 def cleaned_or_error(form: forms.Form) -> dict[str, Any]:
     """The form's cleaned data, or a DomainError naming its first invalid field ("标签：错误"), for the
     action views that show one refusal above the page and write nothing."""

@@ -25,6 +25,7 @@ from django.utils import timezone
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import Duty
 from gongzhi.party.choices import MemberKind, OrgKind, Seat
+from gongzhi.party.demo_meetings import seed_demo_meetings
 from gongzhi.party.demo_reporting import seed_reporting
 from gongzhi.party.models import CommitteeSeat, Consent, Member, Organisation, Term
 from gongzhi.registry.choices import PersonStatus
@@ -170,10 +171,11 @@ def seed_demo_data(*, rng: random.Random, today: dt.date, tier: str) -> str:
     written = _write_members(rng, drafts)
     seats = _committees(rng, today, branches + companies, written)
     consents = _consents(rng, written)
+    meetings = seed_demo_meetings(rng=rng, today=today)
     reporting = seed_reporting(rng=rng, today=today, tier=tier)
     return (
         f"party: {len(writer.orgs)} 个党组织（{len(branches)} 个支部）, {len(written)} 名党员, "
-        f"{seats} 个职务, {consents} 人亮身份; {reporting}"
+        f"{seats} 个职务, {consents} 人亮身份, {meetings}; {reporting}"
     )
 
 

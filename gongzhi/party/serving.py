@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,8 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.party.models import Member, Need, Organisation, ServiceActivity
 from gongzhi.party.permissions import may_keep
-from gongzhi.volunteering.models import Activity, ServiceRecord
+from gongzhi.volunteering.choices import SignUpStatus
+from gongzhi.volunteering.models import Activity, ServiceRecord, SignUp
 from gongzhi.volunteering.permissions import can_manage_activity
 from gongzhi.volunteering.services import ActivityData, activity_create
 
@@ -178,3 +180,30 @@ def organisation_service_totals(
         members_served=sum(1 for m in minutes.values() if m > 0),
         minutes=sum(minutes.values()),
     )
+
+
+def service_activity_list(*, organisation: Organisation) -> QuerySet[ServiceActivity]:
+    """The organisation's tagged activities, newest first, with places taken and certified minutes. Each
+    figure is its own subquery: two aggregates over two joins would multiply each other."""
+    here = {"activity_id": OuterRef("activity_id")}
+    taken = (
+        SignUp.objects.filter(**here, status=SignUpStatus.CONFIRMED)
+        .values("activity_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    minutes = ServiceRecord.objects.filter(**here).values("activity_id").annotate(n=Sum("minutes")).values("n")[:1]
+    return (
+        ServiceActivity.objects.filter(organisation=organisation)
+        .select_related("activity", "need")
+        .annotate(
+            taken=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0)),
+            certified_minutes=Coalesce(Subquery(minutes, output_field=IntegerField()), Value(0)),
+        )
+        .order_by("-activity__starts_at", "-pk")
+    )
+
+
+def party_activity_ids(activity_ids: Iterable[int]) -> set[int]:
+    """Which of these volunteering activities are tagged 党员服务 (core.badges)."""
+    return set(ServiceActivity.objects.filter(activity_id__in=list(activity_ids)).values_list("activity_id", flat=True))

@@ -16,6 +16,7 @@ class Topic(models.TextChoices):
 
     STEWARDSHIP_RANKING = "stewardship.ranking", _("月度评比结果公示")
     STEWARDSHIP_APPEAL = "stewardship.appeal", _("评比申诉裁定")
+    PUBLICITY_NOTICE = "publicity.notice", _("通知公告")
 
 
 # Sent to one channel from the admin to check its configuration; never subscribed to.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.core.forms import set_choices
 from gongzhi.registry.models import Person
 from gongzhi.territory.models import Node
 from gongzhi.volunteering.choices import Availability, EntryKind, OrderStatus, Skill, TeamKind
@@ -28,12 +29,6 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_LOCAL)
 
 
-def _set_choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared as one
-    field.choices = choices
-
-
 class NodeChoiceForm(forms.Form):
     """A form with a ``node`` field offering the places the caller may use, cleaned to the Node itself."""
 
@@ -42,7 +37,7 @@ class NodeChoiceForm(forms.Form):
     def __init__(self, *args: Any, nodes: list[Node], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.nodes = {n.pk: n for n in nodes}
-        _set_choices(self, "node", [(n.pk, f"{n.kind_label} · {n.name}") for n in nodes])
+        set_choices(self, "node", [(n.pk, f"{n.kind_label} · {n.name}") for n in nodes])
 
     def clean_node(self) -> Node:
         return self.nodes[self.cleaned_data["node"]]
@@ -83,7 +78,7 @@ class RegisterForm(ProfileForm):
     def __init__(self, *args: Any, people: list[Person], actor_person_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {p.pk: p for p in people}
-        _set_choices(
+        set_choices(
             self,
             "person",
             [(p.pk, _("本人（%(name)s）") % {"name": p.name} if p.pk == actor_person_id else p.name) for p in people],
@@ -134,7 +129,7 @@ class ActivityForm(NodeChoiceForm):
         super().__init__(*args, nodes=nodes, **kwargs)
         self.fields["node"].label = _("面向区域")
         self.teams = {t.pk: t for t in teams}
-        _set_choices(self, "team", [("", _("（不属于团队）")), *[(t.pk, t.name) for t in teams]])
+        set_choices(self, "team", [("", _("（不属于团队）")), *[(t.pk, t.name) for t in teams]])
 
     def clean_team(self) -> Team | None:
         pk = self.cleaned_data.get("team")
@@ -205,7 +200,7 @@ class RedeemForm(forms.Form):
         kwargs["initial"].setdefault("client_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.volunteers = {v.pk: v for v in volunteers}
-        _set_choices(self, "volunteer", [(v.pk, v.person.name) for v in volunteers])
+        set_choices(self, "volunteer", [(v.pk, v.person.name) for v in volunteers])
 
     def clean_volunteer(self) -> Volunteer:
         return self.volunteers[self.cleaned_data["volunteer"]]

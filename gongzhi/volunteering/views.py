@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.two_factor import qr_code_data_uri
+from gongzhi.core.badges import activity_badges
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest, safe_next
 from gongzhi.territory import selectors as territory_selectors
@@ -289,6 +290,7 @@ def activity_list(request: ActorRequest) -> HttpResponse:
             "when": when,
             "my_signups": selectors.own_signups(actor=actor, volunteers=mine),
             "can_create": can_create_activity(actor),
+            "badges": activity_badges(a.pk for a in page),
         },
     )
 

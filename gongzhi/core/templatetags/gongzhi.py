@@ -36,3 +36,11 @@ def person_badges(person_id: int | None) -> dict[str, Any]:
     from gongzhi.core.badges import person_badges as lookup
 
     return {"labels": lookup([person_id]).get(person_id, []) if person_id else []}
+
+
+@register.inclusion_tag("includes/badges.html")
+def activity_badges(activity_id: int | None) -> dict[str, Any]:
+    """Badges other apps lend to one volunteering activity (core.badges), e.g. 党员服务."""
+    from gongzhi.core.badges import activity_badges as lookup
+
+    return {"labels": lookup([activity_id]).get(activity_id, []) if activity_id else []}

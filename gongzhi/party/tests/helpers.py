@@ -102,6 +102,7 @@ def bulk_members(org: Organisation, *, path: str, full: int, probationary: int =
 
 def rows_for_routes(world: World) -> dict[str, int]:
     from gongzhi.party import reporting
+    from gongzhi.party.tests.helpers_meetings import meeting_rows_for_routes
 
     party = build_party(world)
     # 双报到: the spouse (held outside, living in X) reports to X's branch; a need of the branch.
@@ -128,4 +129,5 @@ def rows_for_routes(world: World) -> dict[str, int]:
         "work_unit_id": registration.work_unit_id,
         "year": 2026,
         "quarter": 1,
+        **meeting_rows_for_routes(party),
     }

@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
 from gongzhi.accounts.actors import actor_for_user
 from gongzhi.accounts.models import Duty, User
 from gongzhi.demo.seed import seed_demo
-from gongzhi.party import selectors
+from gongzhi.party import meetings, selectors
 from gongzhi.party.choices import COMPOUND_ORG_KINDS, OrgKind
-from gongzhi.party.models import Member, Organisation
+from gongzhi.party.models import Attendance, Meeting, Member, Organisation
 from gongzhi.party.permissions import visible_members
 from gongzhi.registry.models import Person
 from gongzhi.territory.choices import NodeKind
@@ -50,6 +51,17 @@ def test_demo_party_organisations_cover_the_old_compounds_and_the_persona():  # 
     assert figures.compounds_covered <= figures.compounds
     jiedao = actor_for_user(User.objects.get(username="jiedao"))
     assert selectors.organisation_tree(actor=jiedao, on=today + dt.timedelta(days=1))
+    # 三会一课: a year of meetings, attendance rows matching the counts, some overdue, one 未过半 in the
+    # persona's branch, and nothing recorded in the future.
+    assert Meeting.objects.exists()
+    assert Attendance.objects.count() == Meeting.objects.aggregate(n=Sum("entitled"))["n"]
+    assert Attendance.objects.filter(is_present=True).count() == Meeting.objects.aggregate(n=Sum("present"))["n"]
+    assert not Meeting.objects.filter(held_on__gt=today).exists()
+    assert meetings.compliance_overdue(actor=jiedao, on=today)
+    short = [m for m in Meeting.objects.filter(organisation=branches[0], kind="general_assembly") if not m.has_quorum]
+    assert len(short) == 1
+    table = meetings.compliance_table(organisation=branches[0], year=today.year, on=today)
+    assert table.counts["done"] > 0
 
 
 def test_demo_reporting_registers_members_outside_held_and_keeps_the_ledger_consistent():  # type: ignore[no-untyped-def]

@@ -1,0 +1,229 @@
+"""Reads of notices: a reader's inbox, the public board of a compound, the keeper's list, the read rate per
+grid (from the tallies, never a count over the recipients) and the recipients a worker may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from gongzhi.core.actors import Actor, subtree_q
+from gongzhi.publicity.choices import NoticeStatus
+from gongzhi.publicity.models import NO_GRID, STAFF_BUCKET, Notice, NoticeTally, Recipient
+from gongzhi.publicity.permissions import (
+    GRID_ROLES,
+    can_manage_notice,
+    composer_paths,
+    followed_notices,
+    inbox_q,
+    visible_notices,
+    visible_recipients,
+)
+from gongzhi.territory.choices import NodeKind
+from gongzhi.territory.models import Grid, Node
+
+
+def _live_q(now: dt.datetime) -> Q:
+    """Published and not expired."""
+    return Q(status=NoticeStatus.PUBLISHED) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+def inbox_list(*, actor: Actor, unread_only: bool = False) -> QuerySet[Notice]:
+    """The notices addressed to the actor that are out, pinned first, with when they read each."""
+    mine = Recipient.objects.filter(inbox_q(actor), notice_id=OuterRef("pk"))
+    rows = (
+        Notice.objects.filter(_live_q(timezone.now()))
+        .filter(Exists(mine))
+        .annotate(my_read_at=Subquery(mine.filter(read_at__isnull=False).values("read_at")[:1]))
+        .select_related("node")
+    )
+    if unread_only:
+        rows = rows.filter(my_read_at__isnull=True)
+    return rows.order_by("-is_pinned", "-published_at", "-pk")
+
+
+def inbox_unread_count(*, actor: Actor) -> int:
+    return inbox_list(actor=actor, unread_only=True).count()
+
+
+def notice_for_reader(*, actor: Actor, notice_id: int) -> Notice:
+    """A notice the actor may open: one addressed to them and out, or one they keep or follow. A public
+    notice is read by everyone else on its compound's board (board_list)."""
+    now = timezone.now()
+    mine = Recipient.objects.filter(inbox_q(actor), notice_id=OuterRef("pk"))
+    allowed = (
+        Q(_live_q(now), Exists(mine))
+        | Q(pk__in=visible_notices(actor).values("pk"))
+        | Q(pk__in=followed_notices(actor).values("pk"))
+    )
+    return get_object_or_404(
+        Notice.objects.filter(allowed).select_related("node").prefetch_related("attachments"), pk=notice_id
+    )
+
+
+def board_list(*, compound: Node) -> QuerySet[Notice]:
+    """The public board of a compound: public notices that are out, published from it or from above it."""
+    above = [compound.path[:i] for i in range(Node.steplen, len(compound.path) + 1, Node.steplen)]
+    return (
+        Notice.objects.filter(_live_q(timezone.now()), is_public=True, node__path__in=above)
+        .select_related("node")
+        .order_by("-is_pinned", "-published_at", "-pk")
+    )
+
+
+def board_compound_get(*, compound_id: int) -> Node:
+    return get_object_or_404(Node, pk=compound_id, kind=NodeKind.COMPOUND)
+
+
+def notice_list(*, actor: Actor, status: str = "", search: str = "") -> QuerySet[Notice]:
+    rows = visible_notices(actor).select_related("node")
+    if status in NoticeStatus.values:
+        rows = rows.filter(status=status)
+    search = search.strip()
+    if search:
+        rows = rows.filter(title__contains=search)
+    return rows.order_by("-created_at", "-pk")
+
+
+def followed_list(*, actor: Actor) -> QuerySet[Notice]:
+    """For a grid worker: the notices that went to residents of their grids, newest first."""
+    return (
+        followed_notices(actor).filter(status=NoticeStatus.PUBLISHED).select_related("node").order_by("-published_at")
+    )
+
+
+def notice_get(*, actor: Actor, notice_id: int) -> Notice:
+    """A notice the actor keeps or follows (its read rate); anything else is 404."""
+    rows = Notice.objects.filter(
+        Q(pk__in=visible_notices(actor).values("pk")) | Q(pk__in=followed_notices(actor).values("pk"))
+    )
+    return get_object_or_404(rows.select_related("node").prefetch_related("attachments"), pk=notice_id)
+
+
+@dataclass
+class TallyRow:
+    label: str
+    grid_key: int
+    community_path: str
+    recipients: int
+    read: int
+    told: int
+
+    @property
+    def reached(self) -> int:
+        return self.read + self.told
+
+    @property
+    def unread(self) -> int:
+        return self.recipients - self.reached
+
+    @property
+    def permille(self) -> int:
+        return (self.reached * 1000 + self.recipients // 2) // self.recipients if self.recipients else 0
+
+    @property
+    def percent(self) -> str:
+        """Reached ÷ recipients to one decimal, in integers."""
+        if not self.recipients:
+            return "—"
+        permille = (self.reached * 1000 + self.recipients // 2) // self.recipients
+        return f"{permille // 10}.{permille % 10}%"
+
+
+@dataclass
+class ReadRate:
+    rows: list[TallyRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> TallyRow:
+        return TallyRow(
+            label="",
+            grid_key=0,
+            community_path="",
+            recipients=sum(r.recipients for r in self.rows),
+            read=sum(r.read for r in self.rows),
+            told=sum(r.told for r in self.rows),
+        )
+
+
+def read_rate(*, actor: Actor, notice: Notice) -> ReadRate:
+    """Read, told and unread per grid (per community for residents in no grid; staff as one row) as far as
+    the actor may see: the keeper every row, a grid worker their grids."""
+    tallies = list(NoticeTally.objects.filter(notice=notice))
+    if not can_manage_notice(actor, notice):
+        mine = actor.grid_ids(*GRID_ROLES)
+        tallies = [t for t in tallies if t.grid_key in mine]
+    grids = {g.pk: g for g in Grid.objects.filter(pk__in=[t.grid_key for t in tallies if t.grid_key > 0])}
+    community_names = dict(
+        Node.objects.filter(path__in=[t.community_path for t in tallies if t.community_path]).values_list(
+            "path", "name"
+        )
+    )
+    # The community's name only where the rows span several communities.
+    several = len({t.community_path for t in tallies if t.community_path}) > 1
+    rows = []
+    for t in tallies:
+        prefix = f"{community_names.get(t.community_path, '')} · " if several else ""
+        if t.grid_key == STAFF_BUCKET:
+            label, order = "工作人员", "~"
+        elif t.grid_key == NO_GRID:
+            label, order = f"{prefix}未划网格", f"{t.community_path}~"
+        else:
+            grid = grids.get(t.grid_key)
+            label, order = f"{prefix}{grid.name if grid else ''}", f"{t.community_path}{grid.code if grid else ''}"
+        rows.append((order, TallyRow(label, t.grid_key, t.community_path, t.recipients, t.read, t.told)))
+    rows.sort(key=lambda pair: pair[0])
+    return ReadRate(rows=[row for _order, row in rows])
+
+
+def recipient_list(
+    *, actor: Actor, notice: Notice, grid_key: int | None = None, community_path: str = "", state: str = ""
+) -> QuerySet[Recipient]:
+    """The recipients the actor may see, of one grid (or of a community's residents in no grid), by state:
+    unread (neither read nor told), read, told."""
+    rows = visible_recipients(actor, notice)
+    if grid_key == STAFF_BUCKET:
+        rows = rows.filter(person__isnull=True)
+    elif grid_key == NO_GRID:
+        rows = rows.filter(person__isnull=False, grid__isnull=True)
+        if community_path:
+            rows = rows.filter(subtree_q("org_path", community_path))
+    elif grid_key is not None:
+        rows = rows.filter(grid_id=grid_key)
+    if state == "unread":
+        rows = rows.filter(read_at__isnull=True, told_at__isnull=True)
+    elif state == "read":
+        rows = rows.filter(read_at__isnull=False)
+    elif state == "told":
+        rows = rows.filter(told_at__isnull=False, read_at__isnull=True)
+    return rows.select_related("person", "person__household__dwelling", "user").order_by("org_path", "pk")
+
+
+def recipient_get(*, actor: Actor, recipient_id: int) -> Recipient:
+    recipient = get_object_or_404(Recipient.objects.select_related("notice", "notice__node"), pk=recipient_id)
+    if not visible_recipients(actor, recipient.notice).filter(pk=recipient.pk).exists():
+        raise Http404
+    return recipient
+
+
+def composer_nodes(*, actor: Actor) -> list[Node]:
+    """Nodes the actor may publish from and target: their territory down to the buildings."""
+    paths = composer_paths(actor)
+    if actor.is_system:
+        return list(Node.objects.exclude(kind=NodeKind.UNIT).order_by("path"))
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= subtree_q("path", path)
+    return list(Node.objects.filter(q).exclude(kind=NodeKind.UNIT).order_by("path"))
+
+
+def composer_grids(*, actor: Actor) -> list[Grid]:
+    paths = composer_paths(actor)
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= subtree_q("org_path", path)
+    return list(Grid.objects.filter(q, is_active=True).order_by("org_path", "sequence"))
