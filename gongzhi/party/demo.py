@@ -4,9 +4,10 @@ for single buildings and compounds with fewer than three full members), building
 has at least three members, two property companies' organisations, and about 8% of adults as members.
 
 Retired members hold their membership in the community (组织关系转入社区); most in-service members hold
-it at their work unit and are recorded with that unit's name (在职党员, 双报到 comes in part 2). The
-newest compound has no organisation yet, so the coverage figure is below 100%. One branch is left past
-its term and one company's organisation has too few members: the warnings then show in the demo.
+it at their work unit and are recorded with that unit's name (在职党员); 300 of them have reported
+to where they live (双报到, demo_reporting.py). The newest compound has no organisation yet, so the
+coverage figure is below 100%. One branch is left past its term and one company's organisation has too
+few members: the warnings then show in the demo.
 
 Rows are bulk-written (a few thousand members in tier S); the persona dangzhibu's Duty names compound X,
 which its branch covers.
@@ -25,6 +26,7 @@ from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import Duty
 from gongzhi.party.choices import MemberKind, OrgKind, Seat
 from gongzhi.party.demo_meetings import seed_demo_meetings
+from gongzhi.party.demo_reporting import seed_reporting
 from gongzhi.party.models import CommitteeSeat, Consent, Member, Organisation, Term
 from gongzhi.registry.choices import PersonStatus
 from gongzhi.registry.models import Person
@@ -170,9 +172,10 @@ def seed_demo_data(*, rng: random.Random, today: dt.date, tier: str) -> str:
     seats = _committees(rng, today, branches + companies, written)
     consents = _consents(rng, written)
     meetings = seed_demo_meetings(rng=rng, today=today)
+    reporting = seed_reporting(rng=rng, today=today, tier=tier)
     return (
         f"party: {len(writer.orgs)} 个党组织（{len(branches)} 个支部）, {len(written)} 名党员, "
-        f"{seats} 个职务, {consents} 人亮身份, {meetings}"
+        f"{seats} 个职务, {consents} 人亮身份, {meetings}; {reporting}"
     )
 
 

@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from gongzhi.core.actors import Actor
 from gongzhi.core.audit import access_record, audit_record, snapshot
 from gongzhi.core.exceptions import DomainError, NotAllowed
-from gongzhi.party.choices import COVERS, HOLDING_KINDS, PARENT_KINDS, MemberKind, MemberStatus, OrgKind, Seat
+from gongzhi.party.choices import (
+    COVERS,
+    HOLDING_KINDS,
+    PARENT_KINDS,
+    MemberKind,
+    MemberStatus,
+    OrgKind,
+    RegistrationStatus,
+    Seat,
+)
 from gongzhi.party.models import CommitteeSeat, Consent, Member, Organisation, Term
 from gongzhi.party.permissions import may_create_organisation, may_keep, may_keep_member
 from gongzhi.registry.models import Person
@@ -224,7 +233,14 @@ def member_move(*, actor: Actor, member: Member, group: Organisation | None) -> 
     if member.status != MemberStatus.ACTIVE:
         raise DomainError(_("该党员已不在册。"), field="member")
     if group is not None:
-        if group.kind != OrgKind.GROUP or group.parent_id != member.organisation_id:
+        # A member held outside (在职党员) is placed in a group of the organisation they reported to (双报到).
+        reported = (
+            member.organisation_id is None
+            and member.registrations.filter(
+                status=RegistrationStatus.ACCEPTED, organisation_id=group.parent_id or 0
+            ).exists()
+        )
+        if group.kind != OrgKind.GROUP or (group.parent_id != member.organisation_id and not reported):
             raise DomainError(_("只能编入本支部的党小组。"), field="group")
         if not group.is_active:
             raise DomainError(_("该党小组已撤销。"), field="group")

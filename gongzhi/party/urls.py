@@ -1,6 +1,7 @@
 from django.urls import path
 
 from gongzhi.party import views, views_meetings, views_serving
+from gongzhi.party import views_reporting as rep
 
 app_name = "party"
 urlpatterns = [
@@ -26,4 +27,27 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/edit/", views_meetings.meeting_edit, name="meeting-edit"),
     path("meeting-photos/<int:meeting_photo_id>/", views_meetings.meeting_photo, name="meeting-photo"),
     path("compliance/", views_meetings.compliance_overview, name="compliance-overview"),
+    # 双报到
+    path("me/", rep.me, name="me"),
+    path("me/register/", rep.slip_submit, name="report-submit"),
+    path("reporting/", rep.register, name="report-register"),
+    path("reporting.xlsx", rep.register_export, name="report-export"),
+    path("reporting/new/", rep.slip_enter, name="report-enter"),
+    path("reporting/<int:registration_id>/", rep.registration_detail, name="report-detail"),
+    path("reporting/<int:registration_id>/slip/", rep.slip_print, name="report-slip"),
+    path("reporting/<int:registration_id>/withdraw/", rep.slip_withdraw, name="report-withdraw"),
+    path("reporting/<int:registration_id>/accept/", rep.slip_accept, name="report-accept"),
+    path("reporting/<int:registration_id>/decline/", rep.slip_decline, name="report-decline"),
+    path("reporting/<int:registration_id>/end/", rep.slip_end, name="report-end"),
+    path("reporting/<int:registration_id>/place/", rep.slip_place, name="report-place"),
+    path("reporting/<int:registration_id>/appraisal/", rep.appraisal_record, name="report-appraisal"),
+    path("organisations/<int:organisation_id>/needs/", rep.needs, name="report-needs"),
+    path("needs/<int:need_id>/claim/", rep.need_claim, name="report-need-claim"),
+    path("needs/<int:need_id>/close/", rep.need_close, name="report-need-close"),
+    path("needs/<int:need_id>/activity/", rep.need_activity, name="report-need-activity"),
+    path("organisations/<int:organisation_id>/units/", rep.work_units, name="report-units"),
+    path("units/<int:work_unit_id>/<int:year>/<int:quarter>/", rep.feedback, name="report-feedback"),
+    path("units/<int:work_unit_id>/<int:year>/<int:quarter>.xlsx", rep.feedback_xlsx, name="report-feedback-xlsx"),
+    path("units/<int:work_unit_id>/<int:year>/<int:quarter>.pdf", rep.feedback_pdf, name="report-feedback-pdf"),
+    path("units/<int:work_unit_id>/<int:year>/<int:quarter>/send/", rep.feedback_send, name="report-feedback-send"),
 ]

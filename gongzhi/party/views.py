@@ -24,6 +24,7 @@ from gongzhi.party.choices import OrgKind, Seat
 from gongzhi.party.forms import CommitteeForm, ConsentForm, EndForm, MemberForm, MoveForm, OrganisationForm
 from gongzhi.party.models import Organisation
 from gongzhi.party.permissions import is_officer, may_create_organisation, may_keep, sees_party
+from gongzhi.party.reporting import reporting_figures
 
 
 def _party_only(request: ActorRequest) -> None:
@@ -57,6 +58,7 @@ def tree(request: ActorRequest) -> HttpResponse:
         subdistrict = selectors.subdistrict_of()
         if subdistrict is not None:
             context["coverage"] = selectors.coverage(under=subdistrict)
+    context["figures"] = reporting_figures(actor=actor, year=today.year)
     return render(request, "party/tree.html", context)
 
 

@@ -101,7 +101,33 @@ def bulk_members(org: Organisation, *, path: str, full: int, probationary: int =
 
 
 def rows_for_routes(world: World) -> dict[str, int]:
+    from gongzhi.party import reporting
     from gongzhi.party.tests.helpers_meetings import meeting_rows_for_routes
 
     party = build_party(world)
-    return {"organisation_id": party.branch_x.pk, "member_id": party.jumin.pk, **meeting_rows_for_routes(party)}
+    # 双报到: the spouse (held outside, living in X) reports to X's branch; a need of the branch.
+    registration = reporting.registration_submit(
+        actor=SYSTEM,
+        person=world.people["jumin_spouse"],
+        data=reporting.SlipData(
+            work_unit_name="市财政局",
+            post="科员",
+            holding_organisation="市财政局机关党支部",
+            member_kind=MemberKind.FULL,
+            joined_on=JOINED,
+            residence=world.buildings["1"],
+        ),
+    )
+    need = reporting.need_create(
+        actor=SYSTEM, organisation=party.branch_x, category="patrol", title="夜间巡逻", node=world.compound_x
+    )
+    return {
+        "organisation_id": party.branch_x.pk,
+        "member_id": party.jumin.pk,
+        "registration_id": registration.pk,
+        "need_id": need.pk,
+        "work_unit_id": registration.work_unit_id,
+        "year": 2026,
+        "quarter": 1,
+        **meeting_rows_for_routes(party),
+    }

@@ -62,3 +62,25 @@ def test_demo_party_organisations_cover_the_old_compounds_and_the_persona():  # 
     assert len(short) == 1
     table = meetings.compliance_table(organisation=branches[0], year=today.year, on=today)
     assert table.counts["done"] > 0
+
+
+def test_demo_reporting_registers_members_outside_held_and_keeps_the_ledger_consistent():  # type: ignore[no-untyped-def]
+    from gongzhi.party import reporting
+    from gongzhi.party.models import Feedback, Need, Registration, ServiceActivity, WorkUnit
+    from gongzhi.volunteering.ledger import ledger_check
+
+    seed_demo(tier="T", seed=2026)
+    accepted = Registration.objects.filter(status="accepted").select_related("member")
+    assert accepted.count() > 0
+    assert all(r.member.organisation_id is None and r.member.status == "active" for r in accepted)
+    assert all(r.holding_organisation == r.member.outside_organisation for r in accepted)
+    # The persona jumin has not reported: a journey does that.
+    assert not Registration.objects.filter(person__user__username="jumin").exists()
+    dangzhibu = actor_for_user(User.objects.get(username="dangzhibu"))
+    assert reporting.registration_list(actor=dangzhibu, status="submitted").exists()
+    assert WorkUnit.objects.exists() and Need.objects.exists() and Feedback.objects.exists()
+    assert ServiceActivity.objects.filter(activity__service_records__isnull=False).exists()
+    assert ledger_check().ok
+    jiedao = actor_for_user(User.objects.get(username="jiedao"))
+    figures = reporting.reporting_figures(actor=jiedao, year=timezone.localdate().year)
+    assert figures.accepted == accepted.count() and figures.pending > 0

@@ -88,3 +88,35 @@ def test_badges_only_with_consent_whoever_asks(world, actor_of, persona):  # typ
 
     services.consent_give(actor=SYSTEM, member=party.neighbour)
     assert selectors.badge_person_ids(people) == {party.neighbour.person_id}
+
+
+@pytest.mark.parametrize("persona", sorted(MATRIX))
+def test_reporting_scope_and_pages(world, actor_of, client_of, persona):  # type: ignore[no-untyped-def]
+    """双报到: slips, needs and cards only for the keepers of the organisation reported to; the member's own
+    slip for themself (tested in test_reporting_views); 404 for everyone else."""
+    from gongzhi.party import reporting
+    from gongzhi.party.tests.test_reporting import newcomer, slip
+
+    party = build_party(world)
+    person, _actor = newcomer(world)
+    registration = reporting.registration_submit(
+        actor=actor_of("jiedao"), person=person, data=slip(world.buildings["2"])
+    )
+    reporting.need_create(
+        actor=actor_of("jiedao"), organisation=party.branch_x, category="patrol", title="巡逻", node=world.compound_x
+    )
+    keeps = MATRIX[persona][2]
+    actor = actor_of(persona)
+    assert reporting.visible_registrations(actor).count() == (1 if keeps else 0)
+    assert reporting.visible_needs(actor).count() == (1 if keeps else 0)
+    client = client_of(persona)
+    for url in (
+        reverse("party:report-register"),
+        reverse("party:report-export"),
+        reverse("party:report-detail", args=[registration.pk]),
+        reverse("party:report-needs", args=[party.branch_x.pk]),
+        reverse("party:report-units", args=[party.branch_x.pk]),
+    ):
+        assert (client.get(url).status_code == 404) is not keeps, url
+    if not keeps:
+        assert not AccessLog.objects.filter(fields="registration").exists()
