@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.choices import Role
-from gongzhi.core.forms import MultipleFileInput, set_choices
-from gongzhi.publicity.choices import Channel
+from gongzhi.core.forms import DateInput, MultipleFileInput, PhotosField, set_choices
+from gongzhi.publicity.choices import ActivityKind, Channel
 from gongzhi.publicity.targets import TARGET_ROLES, Target
 from gongzhi.registry.models import CareTag
 from gongzhi.territory.choices import NodeKind
@@ -129,3 +129,30 @@ class NoticeForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("撤回原因"), max_length=200)
+
+
+class ActivityForm(forms.Form):
+    """An offline publicity activity as the worker who did it records it, on a phone."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("形式"), choices=ActivityKind.choices)
+    title = forms.CharField(label=gettext_lazy("主题"), max_length=100)
+    node = forms.TypedChoiceField(label=gettext_lazy("区域"), coerce=int)
+    held_on = forms.DateField(label=gettext_lazy("日期"), widget=DateInput())
+    place = forms.CharField(label=gettext_lazy("地点"), max_length=100)
+    reach = forms.IntegerField(
+        label=gettext_lazy("覆盖人数"),
+        min_value=0,
+        max_value=1_000_000,
+        initial=0,
+        help_text=gettext_lazy("估计值即可。"),
+    )
+    campaign = forms.TypedChoiceField(label=gettext_lazy("对应走访任务"), coerce=int, required=False, empty_value=None)
+    description = forms.CharField(
+        label=gettext_lazy("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = PhotosField(label=gettext_lazy("照片"), required=False)
+
+    def __init__(self, *args: Any, nodes: list[Node], campaigns: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "node", [(n.pk, f"{n.kind_label} · {n.name}") for n in nodes])
+        set_choices(self, "campaign", [("", gettext_lazy("（无）")), *[(c.pk, c.title) for c in campaigns]])

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from gongzhi.accounts.choices import Role
 from gongzhi.core.actors import Actor, any_subtree_q
-from gongzhi.publicity.models import Notice, Recipient
+from gongzhi.publicity.models import Notice, PublicityActivity, Recipient
 from gongzhi.territory.models import Grid, Node
 
 COMPOSER_ROLES = (Role.SUBDISTRICT_OFFICER, Role.COMMUNITY_WORKER)
@@ -89,3 +89,29 @@ def inbox_q(actor: Actor) -> Q:
     if actor.user_id is not None:
         q |= Q(user_id=actor.user_id)
     return q
+
+
+# --- Offline publicity activities (宣传活动) ------------------------------------------------------------
+
+
+def _grid_paths(actor: Actor) -> list[str]:
+    """Where a grid worker works: the compounds of their grids (or the community, for a grid in none)."""
+    grids = Grid.objects.filter(pk__in=actor.grid_ids(*GRID_ROLES)).select_related("compound")
+    return [g.compound.path if g.compound is not None else g.org_path for g in grids]
+
+
+def activity_paths(actor: Actor) -> list[str]:
+    return composer_paths(actor) + _grid_paths(actor)
+
+
+def can_record_activity(actor: Actor, node: Node) -> bool:
+    """Community workers and officers in their territory; grid workers in their grids' compounds."""
+    return actor.is_system or any(node.path.startswith(p) for p in activity_paths(actor))
+
+
+def visible_activities(actor: Actor) -> QuerySet[PublicityActivity]:
+    rows = PublicityActivity.objects.all()
+    if actor.is_system:
+        return rows
+    paths = activity_paths(actor)
+    return rows.filter(any_subtree_q("node__path", paths)) if paths else rows.none()

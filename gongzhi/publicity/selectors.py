@@ -6,21 +6,34 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.campaigns.choices import CampaignKind
+from gongzhi.campaigns.models import Campaign
+from gongzhi.campaigns.permissions import visible_campaigns
 from gongzhi.core.actors import Actor, subtree_q
-from gongzhi.publicity.choices import NoticeStatus
-from gongzhi.publicity.models import NO_GRID, STAFF_BUCKET, Notice, NoticeTally, Recipient
+from gongzhi.publicity.choices import ActivityKind, NoticeStatus
+from gongzhi.publicity.models import (
+    NO_GRID,
+    STAFF_BUCKET,
+    ActivityPhoto,
+    Notice,
+    NoticeTally,
+    PublicityActivity,
+    Recipient,
+)
 from gongzhi.publicity.permissions import (
     GRID_ROLES,
+    activity_paths,
     can_manage_notice,
     composer_paths,
     followed_notices,
     inbox_q,
+    visible_activities,
     visible_notices,
     visible_recipients,
 )
@@ -242,3 +255,59 @@ def composer_grids(*, actor: Actor) -> list[Grid]:
     for path in paths:
         q |= subtree_q("org_path", path)
     return list(Grid.objects.filter(q, is_active=True).order_by("org_path", "sequence"))
+
+
+# --- Offline publicity activities ----------------------------------------------------------------------
+
+
+def activity_list(*, actor: Actor, kind: str = "", year: int | None = None) -> QuerySet[PublicityActivity]:
+    rows = visible_activities(actor).select_related("node", "campaign").prefetch_related("photos")
+    if kind in ActivityKind.values:
+        rows = rows.filter(kind=kind)
+    if year is not None:
+        rows = rows.filter(held_on__year=year)
+    return rows.order_by("-held_on", "-pk")
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    activities: int
+    reach: int
+    by_kind: dict[str, int]
+
+
+def activity_counts(*, actor: Actor, since: dt.date, until: dt.date) -> ActivityCounts:
+    """How many offline publicity activities, and how many people they reached, between two dates: the
+    cockpit's figure, over the actor's territory."""
+    rows = visible_activities(actor).filter(held_on__gte=since, held_on__lte=until)
+    by_kind = dict(rows.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    total = rows.aggregate(n=Count("pk"), reach=Sum("reach"))
+    return ActivityCounts(activities=int(total["n"] or 0), reach=int(total["reach"] or 0), by_kind=by_kind)
+
+
+def activity_get(*, actor: Actor, activity_id: int) -> PublicityActivity:
+    return get_object_or_404(
+        visible_activities(actor).select_related("node", "campaign").prefetch_related("photos"), pk=activity_id
+    )
+
+
+def activity_photo_get(*, actor: Actor, photo_id: int) -> ActivityPhoto:
+    return get_object_or_404(ActivityPhoto.objects.filter(activity__in=visible_activities(actor)), pk=photo_id)
+
+
+def activity_nodes(*, actor: Actor) -> list[Node]:
+    """Where the actor may record: the communities, areas and compounds of their territory."""
+    paths = activity_paths(actor)
+    if actor.is_system:
+        q = Q()
+    else:
+        q = Q(pk__in=[])
+        for path in paths:
+            q |= subtree_q("path", path)
+    kinds = (NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.AREA, NodeKind.COMPOUND)
+    return list(Node.objects.filter(q, kind__in=kinds).order_by("path"))
+
+
+def activity_campaigns(*, actor: Actor) -> list[Campaign]:
+    """Door-to-door campaigns a leaflet round may be part of: publicity campaigns the actor sees."""
+    return list(visible_campaigns(actor).filter(kind=CampaignKind.PUBLICITY).order_by("-starts_on")[:50])

@@ -27,18 +27,28 @@ from gongzhi.core.actors import Actor
 from gongzhi.core.audit import access_record, audit_record, snapshot
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.notifications import notify
+from gongzhi.core.photos import MAX_PHOTOS, CleanPhoto
 from gongzhi.publicity import sms, targets
-from gongzhi.publicity.choices import NOTICE_TRANSITIONS, Channel, DeliveryStatus, NoticeStatus
+from gongzhi.publicity.choices import NOTICE_TRANSITIONS, ActivityKind, Channel, DeliveryStatus, NoticeStatus
 from gongzhi.publicity.models import (
     NO_GRID,
     STAFF_BUCKET,
+    ActivityPhoto,
     Attachment,
     Delivery,
     Notice,
     NoticeTally,
+    PublicityActivity,
     Recipient,
 )
-from gongzhi.publicity.permissions import can_compose, can_manage_notice, can_target_grid, can_tell, inbox_q
+from gongzhi.publicity.permissions import (
+    can_compose,
+    can_manage_notice,
+    can_record_activity,
+    can_target_grid,
+    can_tell,
+    inbox_q,
+)
 from gongzhi.publicity.sanitise import body_clean, body_text
 from gongzhi.robots.choices import Topic
 from gongzhi.robots.services import robot_post
@@ -545,3 +555,53 @@ def _robot_post(notice: Notice) -> int:
             dedupe_key=f"publicity.notice:{notice.pk}",
         )
     return posted
+
+
+# --- Offline publicity activities ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityData:
+    node: Node
+    kind: str
+    title: str
+    held_on: dt.date
+    place: str
+    reach: int = 0
+    description: str = ""
+    campaign_id: int | None = None
+
+
+@transaction.atomic
+def activity_record(*, actor: Actor, data: ActivityData, photos: list[CleanPhoto] | None = None) -> PublicityActivity:
+    """A banner put up, leaflets taken door to door, a lecture given: counted by the cockpit."""
+    if not can_record_activity(actor, data.node):
+        raise NotAllowed(_("您不能登记该区域的宣传活动。"))
+    if data.kind not in ActivityKind.values:
+        raise DomainError(_("请选择宣传形式。"), field="kind")
+    title = " ".join(data.title.split())
+    if len(title) < 2:
+        raise DomainError(_("请填写宣传主题。"), field="title")
+    if data.held_on > timezone.localdate():
+        raise DomainError(_("日期不能晚于今天。"), field="held_on")
+    if not 0 <= data.reach <= 1_000_000:
+        raise DomainError(_("覆盖人数须在0至1,000,000之间。"), field="reach")
+    photos = photos or []
+    if len(photos) > MAX_PHOTOS:
+        raise DomainError(_("照片最多 %(n)d 张。") % {"n": MAX_PHOTOS}, field="photos")
+    activity = PublicityActivity.objects.create(
+        node=data.node,
+        kind=data.kind,
+        title=title,
+        held_on=data.held_on,
+        place=" ".join(data.place.split()),
+        reach=data.reach,
+        description=data.description.strip(),
+        campaign_id=data.campaign_id,
+        recorded_by_id=actor.user_id,
+        recorded_by_name=actor.display_name or actor.username,
+    )
+    for photo in photos:
+        ActivityPhoto.objects.create(activity=activity, image=photo.content, width=photo.width, height=photo.height)
+    audit_record(actor=actor, action="publicity.activity_record", target=activity, label=title)
+    return activity

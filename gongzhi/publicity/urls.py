@@ -18,6 +18,10 @@ urlpatterns = [
     path("manage/<int:notice_id>/recipients/", views.recipient_list, name="recipient-list"),
     path("manage/<int:notice_id>/unread.xlsx", views.unread_export, name="unread-export"),
     path("recipients/<int:recipient_id>/tell/", views.recipient_tell, name="recipient-tell"),
+    # Offline publicity
+    path("activities/", views.activity_list, name="activity-list"),
+    path("activities/new/", views.activity_create, name="activity-create"),
+    path("activities/photos/<int:activity_photo_id>/", views.activity_photo, name="activity-photo"),
     # Honour campaigns
     path("honour/", views_honour.campaign_list, name="honour-list"),
     path("honour/new/", views_honour.campaign_create, name="honour-create"),

@@ -11,19 +11,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest, add_domain_error
+from gongzhi.core.photos import photos_clean
 from gongzhi.publicity import exports, selectors, services
-from gongzhi.publicity.choices import NoticeStatus
-from gongzhi.publicity.forms import NoticeForm, WithdrawForm
+from gongzhi.publicity.choices import ActivityKind, NoticeStatus
+from gongzhi.publicity.forms import ActivityForm, NoticeForm, WithdrawForm
 from gongzhi.publicity.models import NO_GRID, Notice
-from gongzhi.publicity.permissions import can_compose, can_manage_notice, can_tell
+from gongzhi.publicity.permissions import activity_paths, can_compose, can_manage_notice, can_tell
 from gongzhi.publicity.targets import Target
 from gongzhi.territory.models import Node
 from gongzhi.territory.selectors import place_labels
@@ -314,3 +316,72 @@ def unread_export(request: ActorRequest, notice_id: int) -> HttpResponseBase:
     notice = selectors.notice_get(actor=request.actor, notice_id=notice_id)
     grid_key, community = _bucket(request)
     return exports.unread_export(actor=request.actor, notice=notice, grid_key=grid_key, community_path=community)
+
+
+# --- Offline publicity activities ----------------------------------------------------------------------
+
+
+def _records(request: ActorRequest) -> None:
+    if not activity_paths(request.actor):
+        raise Http404
+
+
+@login_required
+def activity_list(request: ActorRequest) -> HttpResponse:
+    _records(request)
+    actor = request.actor
+    kind = request.GET.get("kind", "")
+    today = timezone.localdate()
+    context = {
+        "page_obj": _page(request, selectors.activity_list(actor=actor, kind=kind)),
+        "kind": kind,
+        "kinds": ActivityKind.choices,
+        "year": selectors.activity_counts(actor=actor, since=today.replace(month=1, day=1), until=today),
+    }
+    return render(request, "publicity/activity_list.html", context)
+
+
+@login_required
+def activity_create(request: ActorRequest) -> HttpResponseBase:
+    _records(request)
+    actor = request.actor
+    nodes = {n.pk: n for n in selectors.activity_nodes(actor=actor)}
+    form = ActivityForm(
+        request.POST or None,
+        request.FILES or None,
+        nodes=list(nodes.values()),
+        campaigns=selectors.activity_campaigns(actor=actor),
+        initial={"held_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            photos = photos_clean(data["photos"])
+            services.activity_record(
+                actor=actor,
+                data=services.ActivityData(
+                    node=nodes[data["node"]],
+                    kind=data["kind"],
+                    title=data["title"],
+                    held_on=data["held_on"],
+                    place=data["place"],
+                    reach=data["reach"],
+                    description=data["description"],
+                    campaign_id=data["campaign"],
+                ),
+                photos=photos,
+            )
+        except NotAllowed as exc:
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("已登记宣传活动。"))
+            return redirect("publicity:activity-list")
+    return render(request, "publicity/activity_form.html", {"form": form})
+
+
+@login_required
+def activity_photo(request: ActorRequest, activity_photo_id: int) -> HttpResponseBase:
+    photo = selectors.activity_photo_get(actor=request.actor, photo_id=activity_photo_id)
+    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
