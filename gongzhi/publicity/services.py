@@ -96,7 +96,7 @@ def _transition(notice: Notice, target: str) -> None:
 def _check(actor: Actor, data: NoticeData) -> targets.Resolved:
     """Everything a notice must satisfy before any row is written; returns the resolved target."""
     if not can_compose(actor, data.node):
-        raise NotAllowed(_("您不能以该单位发布通知。"))
+        raise NotAllowed(_("您不能以该单位发布通知。"))  # before any field: a stranger learns nothing
     title = " ".join(data.title.split())
     if len(title) < 4:
         raise DomainError(_("标题至少4个字。"), field="title")
@@ -110,10 +110,17 @@ def _check(actor: Actor, data: NoticeData) -> targets.Resolved:
         raise DomainError(_("有效期须晚于发布时间。"), field="expires_at")
     if data.remind_after_hours is not None and not 1 <= data.remind_after_hours <= 24 * 14:
         raise DomainError(_("未读提醒须在1小时至14天之间。"), field="remind_after_hours")
-    resolved = targets.resolve(data.target, default_node=data.node)
-    for node in resolved.nodes + resolved.compounds:
-        if not can_compose(actor, node):
-            raise NotAllowed(_("“%(n)s”不在您的管辖范围内。") % {"n": node.name})
+    return _check_target(actor, data.node, data.target)
+
+
+def _check_target(actor: Actor, node: Node, target: targets.Target) -> targets.Resolved:
+    """The rule resolved, every node, compound and grid it names inside the actor's territory."""
+    if not can_compose(actor, node):
+        raise NotAllowed(_("您不能以该单位发布通知。"))
+    resolved = targets.resolve(target, default_node=node)
+    for named in resolved.nodes + resolved.compounds:
+        if not can_compose(actor, named):
+            raise NotAllowed(_("“%(n)s”不在您的管辖范围内。") % {"n": named.name})
     for grid in resolved.grids:
         if not can_target_grid(actor, grid):
             raise NotAllowed(_("网格“%(n)s”不在您的管辖范围内。") % {"n": grid.name})
@@ -197,7 +204,7 @@ def notice_update(*, actor: Actor, notice: Notice, data: NoticeData) -> Notice:
 def target_count(*, actor: Actor, node: Node, target: targets.Target) -> dict[str, int]:
     """The preview before publishing: how many residents, owners (not also counted as residents) and staff
     the rule reaches now. The same querysets freeze the recipients."""
-    resolved = _check(actor, NoticeData(title="预览预览", body="预览", node=node, target=target))
+    resolved = _check_target(actor, node, target)
     residents = targets.residents(resolved)
     owners = targets.owners(resolved).exclude(pk__in=residents.values("pk"))
     staff = targets.staff(resolved).exclude(person__in=residents.values("pk")).exclude(person__in=owners.values("pk"))
