@@ -382,21 +382,28 @@ def recipient_tell(*, actor: Actor, recipient: Recipient) -> Recipient:
 def public_post(*, node: Node, title: str, body: str, source: str) -> Notice | None:
     """A public result of another module (a vote's count, a month's red and black lists) on the public
     board of the node's compounds, published at once and in nobody's inbox: the module tells the people
-    concerned itself. Once per source; a second call returns None."""
+    concerned itself. Once per source; a second call returns None.
+
+    Called inside the other module's publishing transaction (through a robust signal): the savepoint keeps
+    a failure here, such as two publications racing on the source, from breaking that transaction."""
     if Notice.objects.filter(source=source).exists():
         return None
-    notice = Notice.objects.create(
-        title=title[:120],
-        body=body_clean(body),
-        node=node,
-        target={},
-        target_label=_("公告栏公示"),
-        status=NoticeStatus.PUBLISHED,
-        published_at=timezone.now(),
-        is_public=True,
-        source=source,
-        author_name=_("系统"),
-    )
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(
+                title=title[:120],
+                body=body_clean(body),
+                node=node,
+                target={},
+                target_label=_("公告栏公示"),
+                status=NoticeStatus.PUBLISHED,
+                published_at=timezone.now(),
+                is_public=True,
+                source=source,
+                author_name=_("系统"),
+            )
+    except IntegrityError:
+        return None
     audit_record(actor=Actor.system("publicity"), action="publicity.public_post", target=notice, label=title)
     return notice
 

@@ -49,3 +49,19 @@ def test_an_honour_campaigns_vote_is_left_to_the_honour_roll(world):  # type: ig
         origin="publicity.honour:1",
     )
     assert not Notice.objects.exists()
+
+
+def test_a_racing_second_post_of_one_source_leaves_the_callers_transaction_usable(world):  # type: ignore[no-untyped-def]
+    from unittest import mock
+
+    from gongzhi.publicity import services
+
+    services.public_post(node=world.compound_x, title="结果公示", body="<p>x</p>", source="votes.poll:1")
+    # The other publication's check ran before this one's insert: the insert meets the unique source.
+    with mock.patch.object(services.Notice.objects, "filter") as seen:
+        seen.return_value.exists.return_value = False
+        assert (
+            services.public_post(node=world.compound_x, title="结果公示", body="<p>x</p>", source="votes.poll:1")
+            is None
+        )
+    assert Notice.objects.filter(source="votes.poll:1").count() == 1  # the transaction still answers
