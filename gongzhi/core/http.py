@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponseForbidden
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gongzhi.core.actors import Actor
-from gongzhi.core.exceptions import DomainError
+from gongzhi.core.exceptions import DomainError, NotAllowed
 
 
 class ActorRequest(HttpRequest):
@@ -32,3 +34,20 @@ def safe_next(request: HttpRequest, default: str) -> str:
 def add_domain_error(form: Any, exc: DomainError) -> None:
     """Show a service's refusal on the form: beside the field it names, else above the form."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def action_attempt(
+    request: HttpRequest, act: Callable[[], object], done: str | None = None
+) -> HttpResponseForbidden | None:
+    """Run the one write of a page's POST action. Done: a success message (``done``, else what ``act``
+    returned); a refusal of the rule: its message above the page, nothing written; a refusal of the person:
+    403 with the reason. None means "redirect back to the page"."""
+    try:
+        result = act()
+    except NotAllowed as exc:
+        return HttpResponseForbidden(exc.message)
+    except DomainError as exc:  # InvalidTransition too
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done if done is not None else str(result))
+    return None

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.exceptions import DomainError, NotAllowed
+from gongzhi.core.exceptions import DomainError
 from gongzhi.core.forms import cleaned_or_error
-from gongzhi.core.http import ActorRequest, add_domain_error
+from gongzhi.core.http import ActorRequest, action_attempt, add_domain_error
 from gongzhi.party import exports, selectors, services
 from gongzhi.party.choices import OrgKind, Seat
 from gongzhi.party.forms import CommitteeForm, ConsentForm, EndForm, MemberForm, MoveForm, OrganisationForm
@@ -207,15 +207,7 @@ def org_detail(request: ActorRequest, organisation_id: int) -> HttpResponse:
 
 def _keeper_post(request: ActorRequest, organisation: Organisation, act: Any) -> HttpResponseBase:
     """Run one action on the organisation page; a refusal shows above the page, nothing written."""
-    try:
-        done = act()
-    except NotAllowed as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("party:org-detail", organisation_id=organisation.pk)
+    return action_attempt(request, act) or redirect("party:org-detail", organisation_id=organisation.pk)
 
 
 @login_required
@@ -288,14 +280,9 @@ def committee_set(request: ActorRequest, organisation_id: int) -> HttpResponseBa
 def _member_post(request: ActorRequest, member_id: int, act: Any) -> HttpResponseBase:
     member = selectors.member_get(actor=request.actor, member_id=member_id)
     back = member.organisation or member.group
-    try:
-        done = act(member)
-    except NotAllowed as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+    refused = action_attempt(request, lambda: act(member))
+    if refused is not None:
+        return refused
     if back is None:
         return redirect("party:home")
     return redirect("party:org-detail", organisation_id=back.pk)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.forms import cleaned_or_error
-from gongzhi.core.http import ActorRequest, add_domain_error
+from gongzhi.core.http import ActorRequest, action_attempt, add_domain_error
 from gongzhi.party import exports_reporting, reporting, selectors, serving
 from gongzhi.party.choices import RegistrationStatus
 from gongzhi.party.forms_reporting import (
@@ -303,15 +303,9 @@ def _registration_post(request: ActorRequest, registration_id: int, act: Any) ->
     registration = reporting.registration_get(actor=request.actor, registration_id=registration_id)
     if not may_keep(request.actor, registration.organisation):
         raise Http404
-    try:
-        done = act(registration)
-    except NotAllowed as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("party:report-detail", registration_id=registration.pk)
+    return action_attempt(request, lambda: act(registration)) or redirect(
+        "party:report-detail", registration_id=registration.pk
+    )
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.forms import cleaned_or_error
-from gongzhi.core.http import ActorRequest, add_domain_error
+from gongzhi.core.http import ActorRequest, action_attempt, add_domain_error
 from gongzhi.core.photos import photos_clean
 from gongzhi.registry.models import Person
 from gongzhi.stewardship import elections, exports, selectors, services
@@ -135,15 +135,9 @@ def compound_detail(request: ActorRequest, compound_id: int) -> HttpResponse:
 def _registrar_post(request: ActorRequest, compound_id: int, act: Any) -> HttpResponseBase:
     """Run one registrar action on the compound page; a refusal is shown above the page, nothing written."""
     compound = selectors.compound_get(actor=request.actor, compound_id=compound_id)
-    try:
-        done = act(compound)
-    except NotAllowed as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("stewardship:compound-detail", compound_id=compound.pk)
+    return action_attempt(request, lambda: act(compound)) or redirect(
+        "stewardship:compound-detail", compound_id=compound.pk
+    )
 
 
 @login_required

@@ -7,7 +7,6 @@ Every score shown starts from permissions.visible_evaluations, so an unpublished
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.exceptions import DomainError, NotAllowed
-from gongzhi.core.http import ActorRequest
+from gongzhi.core.http import ActorRequest, action_attempt
 from gongzhi.core.photos import CleanPhoto, photo_clean
 from gongzhi.stewardship import evaluation as ev
 from gongzhi.stewardship import exports, rubrics, standings
@@ -86,20 +85,6 @@ def _points(text: str, label: str = "") -> int:
 def _ids(values: list[str]) -> list[int]:
     """Row ids posted by a form; anything that is not a plausible id is dropped (never an overflow)."""
     return [int(v) for v in values if v.isdigit() and len(v) <= 18]
-
-
-def _attempt(request: ActorRequest, act: Callable[[], object], done: str) -> HttpResponseForbidden | None:
-    """Run one write of a POST: a refusal of the rule is a message above the page (nothing written), a
-    refusal of the person a 403; None means "redirect back"."""
-    try:
-        act()
-    except NotAllowed as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:  # InvalidTransition too
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return None
 
 
 def _percent(permille: Any) -> str:
@@ -229,7 +214,7 @@ def month_act(request: ActorRequest, month: str, action: str) -> HttpResponseBas
     if action not in done:
         raise Http404
     act, message = done[action]
-    return _attempt(request, act, message) or redirect("stewardship:month", month=month)
+    return action_attempt(request, act, message) or redirect("stewardship:month", month=month)
 
 
 @login_required
@@ -431,7 +416,7 @@ def appeal_file(request: ActorRequest, evaluation_id: int) -> HttpResponseBase:
     evaluation = _visible_evaluation(request, evaluation_id)
     ids = _ids(request.POST.getlist("deductions"))
     text = request.POST.get("text", "")
-    return _attempt(
+    return action_attempt(
         request,
         lambda: ev.appeal_file(actor=actor, evaluation=evaluation, text=text, deduction_ids=ids),
         _("申诉已提交，街道将作出裁定。"),
@@ -446,7 +431,7 @@ def appeal_decide(request: ActorRequest, appeal_id: int) -> HttpResponseBase:
     upheld = request.POST.get("upheld") == "1"
     ids = _ids(request.POST.getlist("withdraw")) if upheld else []
     reason = request.POST.get("reason", "")
-    return _attempt(
+    return action_attempt(
         request,
         lambda: ev.appeal_decide(actor=actor, appeal=appeal, upheld=upheld, reason=reason, withdraw_ids=ids),
         _("已裁定。"),
