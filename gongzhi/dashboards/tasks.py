@@ -1,0 +1,19 @@
+"""Background work of the cockpit: thin wrappers over services."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from gongzhi.dashboards import services
+
+
+@task()
+def refresh_figures() -> int:
+    """Every few minutes: fold into the aggregates what the modules recorded since the last refresh."""
+    return len(services.refresh())
+
+
+@task()
+def recompute_figures() -> int:
+    """Nightly: recompute every aggregate from the raw tables; returns how many had drifted."""
+    return services.recompute().drift_count
