@@ -215,5 +215,6 @@ SECTIONS: list[SectionFn] = [registry_section, campaigns_section, cases_section]
 
 
 def headline(*, actor: Actor, focus: Focus, today: dt.date) -> list[Section]:
+    """The sections as of ``today``: this month to date. For a past month's report, pass its last day."""
     period = Period.of(today)
     return [section(actor, focus, period) for section in SECTIONS]
