@@ -259,3 +259,13 @@ def event_spans(*, after: int) -> list[tuple[dt.datetime, dt.datetime | None, dt
 def first_report_day() -> dt.date | None:
     first = Case.objects.order_by("created_at").values_list("created_at", flat=True).first()
     return first.astimezone(TZ).date() if first else None
+
+
+def last_deadline_day() -> dt.date | None:
+    last = (
+        Case.objects.order_by("-deadline_at")
+        .filter(deadline_at__isnull=False)
+        .values_list("deadline_at", flat=True)
+        .first()
+    )
+    return last.astimezone(TZ).date() if last else None

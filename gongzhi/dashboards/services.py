@@ -112,7 +112,8 @@ def recompute(*, now: dt.datetime | None = None) -> RecomputeRun:
         parts: list[tuple[list[str], list[dt.date], dict[Place, int]]] = []
         first = source.first_day()
         if source.flow_keys and first is not None:
-            days = [first + dt.timedelta(days=i) for i in range((today - first).days + 1)]
+            last = source.last_day(today)
+            days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
             parts.append((source.flow_keys, days, summed(source.flows(days))))
         if source.stock_keys:
             parts.append((source.stock_keys, [today], summed(source.stocks(today))))

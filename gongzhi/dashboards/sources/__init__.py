@@ -43,6 +43,10 @@ class Source:
         """The earliest day with flows, where a full recompute starts."""
         return None
 
+    def last_day(self, today: dt.date) -> dt.date:
+        """The latest day with flows (a deadline next week), where a full recompute ends."""
+        return today
+
     @property
     def flow_keys(self) -> list[str]:
         return [d.key for d in self.definitions if d.kind == "flow"]

@@ -42,6 +42,10 @@ class CasesSource(Source):
     def first_day(self) -> dt.date | None:
         return cases.first_report_day()
 
+    def last_day(self, today: dt.date) -> dt.date:
+        latest = cases.last_deadline_day()
+        return max(today, latest) if latest else today
+
     def flows(self, days: list[dt.date]) -> Iterable[Row]:
         if not days:
             return
