@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.actors import Actor
 from gongzhi.core.numbers import ratio_text
 from gongzhi.dashboards import selectors
-from gongzhi.dashboards.figures import DEFINITIONS, RATIOS
+from gongzhi.dashboards.figures import DEFINITIONS, FLOW, RATIOS, STOCK
 from gongzhi.dashboards.selectors import Focus
 
 
@@ -36,15 +36,17 @@ class Section:
     tiles: list[Tile] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Period:
-    """This month up to today, and the same days of the month before."""
+    """This month up to today, and the same days of the month before. It also keeps the sums read for one
+    headline, so that all sections together read each period once (a handful of queries per page)."""
 
     today: dt.date
     first: dt.date
     before_first: dt.date
     before_until: dt.date
     before_end: dt.date  # last day of the month before: the stocks' comparison
+    read: dict[tuple[object, ...], dict[str, int] | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, today: dt.date) -> Period:
@@ -73,11 +75,33 @@ def point_change(now: tuple[int, int], before: tuple[int, int]) -> str:
     return ("+" if numerator > 0 else "-") + text + _(" 个百分点")
 
 
+FLOW_KEYS = [k for k, d in DEFINITIONS.items() if d.kind == FLOW]
+STOCK_KEYS = [k for k, d in DEFINITIONS.items() if d.kind == STOCK]
+
+
+def flow_sums(actor: Actor, focus: Focus, period: Period, since: dt.date, until: dt.date) -> dict[str, int]:
+    """Every flow figure summed from ``since`` to ``until``: one query, kept for the rest of the headline."""
+    key = ("flow", since, until)
+    if key not in period.read:
+        period.read[key] = selectors.flow_totals(actor=actor, focus=focus, keys=FLOW_KEYS, since=since, until=until)
+    return period.read[key] or {}
+
+
+def stock_sums(actor: Actor, focus: Focus, period: Period, on: dt.date, *, latest: bool) -> dict[str, int] | None:
+    """Every stock figure at the end of ``on`` (``latest``: at the last snapshot up to ``on``); None when no
+    snapshot of that day was kept."""
+    key = ("stock", on, latest)
+    if key not in period.read:
+        day = selectors.stock_day(keys=STOCK_KEYS, on=on) if latest else on
+        period.read[key] = (
+            selectors.stock_totals(actor=actor, focus=focus, keys=STOCK_KEYS, day=day) if day is not None else None
+        )
+    return period.read[key]
+
+
 def flow_tiles(actor: Actor, focus: Focus, period: Period, keys: list[str], links: dict[str, str]) -> list[Tile]:
-    now = selectors.flow_totals(actor=actor, focus=focus, keys=keys, since=period.first, until=period.today)
-    before = selectors.flow_totals(
-        actor=actor, focus=focus, keys=keys, since=period.before_first, until=period.before_until
-    )
+    now = flow_sums(actor, focus, period, period.first, period.today)
+    before = flow_sums(actor, focus, period, period.before_first, period.before_until)
     return [
         Tile(
             key=k,
@@ -94,12 +118,9 @@ def flow_tiles(actor: Actor, focus: Focus, period: Period, keys: list[str], link
 def stock_values(
     actor: Actor, focus: Focus, period: Period, keys: list[str]
 ) -> tuple[dict[str, int], dict[str, int] | None]:
-    day = selectors.stock_day(keys=keys, on=period.today)
-    now = (selectors.stock_totals(actor=actor, focus=focus, keys=keys, day=day) if day else None) or dict.fromkeys(
-        keys, 0
-    )
-    before = selectors.stock_totals(actor=actor, focus=focus, keys=keys, day=period.before_end)
-    return now, before
+    now = stock_sums(actor, focus, period, period.today, latest=True) or dict.fromkeys(STOCK_KEYS, 0)
+    before = stock_sums(actor, focus, period, period.before_end, latest=False)
+    return {k: now.get(k, 0) for k in keys}, ({k: before.get(k, 0) for k in keys} if before is not None else None)
 
 
 def stock_tiles(actor: Actor, focus: Focus, period: Period, keys: list[str], links: dict[str, str]) -> list[Tile]:
@@ -138,13 +159,10 @@ def registry_section(actor: Actor, focus: Focus, period: Period) -> Section:
 def cases_section(actor: Actor, focus: Focus, period: Period) -> Section:
     measures = reverse("cases:measures")
     tiles = flow_tiles(actor, focus, period, ["cases_reported"], {"cases_reported": measures})
-    due_keys = [k for k in DEFINITIONS if k.startswith("cases_due")]
     # The measures of a month are over the cases due in the whole month, as 案件考核 counts them.
     month_end = selectors.month_last(period.first)
-    now = selectors.flow_totals(actor=actor, focus=focus, keys=due_keys, since=period.first, until=month_end)
-    before = selectors.flow_totals(
-        actor=actor, focus=focus, keys=due_keys, since=period.before_first, until=period.before_end
-    )
+    now = flow_sums(actor, focus, period, period.first, month_end)
+    before = flow_sums(actor, focus, period, period.before_first, period.before_end)
     tiles.append(
         ratio_tile(
             "on_time_rate",
