@@ -123,13 +123,20 @@ def stock_values(
     return {k: now.get(k, 0) for k in keys}, ({k: before.get(k, 0) for k in keys} if before is not None else None)
 
 
+def has_stocks(actor: Actor, focus: Focus, period: Period) -> bool:
+    """Whether a snapshot of the stocks was kept up to the period's end (a report of a month before the
+    cockpit was installed has none: its stocks show "—", not 0)."""
+    return stock_sums(actor, focus, period, period.today, latest=True) is not None
+
+
 def stock_tiles(actor: Actor, focus: Focus, period: Period, keys: list[str], links: dict[str, str]) -> list[Tile]:
     now, before = stock_values(actor, focus, period, keys)
+    kept = has_stocks(actor, focus, period)
     return [
         Tile(
             key=k,
             label=str(DEFINITIONS[k].label),
-            value=f"{now[k]:,}",
+            value=f"{now[k]:,}" if kept else "—",
             help=str(DEFINITIONS[k].help) + _("（与上月末比）"),
             change=signed(now[k] - before[k]) if before is not None else "",
             link=links.get(k, ""),
@@ -220,7 +227,7 @@ def campaigns_section(actor: Actor, focus: Focus, period: Period) -> Section:
             Tile(
                 "campaign_households",
                 str(DEFINITIONS["campaign_households"].label),
-                f"{now['campaign_households']:,}",
+                f"{now['campaign_households']:,}" if has_stocks(actor, focus, period) else "—",
                 str(DEFINITIONS["campaign_households"].help),
                 link=link,
             ),
