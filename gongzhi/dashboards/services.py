@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.cases.worktime import TZ
 from gongzhi.dashboards.models import Figure, RecomputeRun, SourceMark
 from gongzhi.dashboards.sources import Row, Source, all_sources
 
@@ -28,7 +27,7 @@ BATCH = 5000
 
 
 def local_today(now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(TZ).date()
+    return timezone.localdate(now or timezone.now())
 
 
 def summed(rows: Iterable[Row]) -> dict[Place, int]:

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from gongzhi.cases import selectors as cases
-from gongzhi.cases.worktime import TZ
 from gongzhi.dashboards.figures import DEFINITIONS
 from gongzhi.dashboards.sources import Row, Source
 from gongzhi.territory import selectors as territory
@@ -34,8 +33,8 @@ class CasesSource(Source):
     def touched(self, mark: int, today: dt.date) -> set[dt.date] | None:
         days: set[dt.date] = set()
         for created, deadline, last in cases.event_spans(after=mark):
-            first = created.astimezone(TZ).date()
-            end = max(d.astimezone(TZ).date() for d in (created, deadline or created, last))
+            first = timezone.localdate(created)
+            end = max(timezone.localdate(d) for d in (created, deadline or created, last))
             days.update(first + dt.timedelta(days=i) for i in range((end - first).days + 1))
         return days
 
