@@ -159,7 +159,9 @@ def campaigns(s: Scope) -> dict[str, tuple[str, str]]:
 
 def _due(s: Scope, since: dt.date, until: dt.date) -> dict[str, int]:
     cases = s.rows(
-        Case.objects.filter(between("deadline_at", since, until)).exclude(status__in=VOID_STATUSES), "org_path", "grid_id"
+        Case.objects.filter(between("deadline_at", since, until)).exclude(status__in=VOID_STATUSES),
+        "org_path",
+        "grid_id",
     )
     return {
         "due": cases.count(),
@@ -204,7 +206,9 @@ PERSON = ("volunteer__person__org_path", "volunteer__person__grid_id")
 
 def volunteering(s: Scope, d: Days) -> dict[str, tuple[str, str]]:
     def minutes(since: dt.date, until: dt.date) -> int:
-        return total(s.rows(ServiceRecord.objects.filter(service_on__gte=since, service_on__lte=until), *PERSON), "minutes")
+        return total(
+            s.rows(ServiceRecord.objects.filter(service_on__gte=since, service_on__lte=until), *PERSON), "minutes"
+        )
 
     def entries(kinds: Iterable[str], since: dt.date, until: dt.date) -> int:
         rows = PointsEntry.objects.filter(kind__in=list(kinds), occurred_on__gte=since, occurred_on__lte=until)
