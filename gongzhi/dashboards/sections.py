@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
 from gongzhi.core.numbers import ratio_text
-from gongzhi.dashboards import selectors
 from gongzhi.dashboards.figures import DEFINITIONS
 from gongzhi.dashboards.selectors import Focus
 from gongzhi.stewardship import selectors as stewardship
@@ -55,10 +54,8 @@ def hours_change(minutes: int) -> str:
 
 
 def hours_tile(actor: Actor, focus: Focus, period: Period, key: str, label: str, link: str) -> Tile:
-    now = selectors.flow_totals(actor=actor, focus=focus, keys=[key], since=period.first, until=period.today)[key]
-    before = selectors.flow_totals(
-        actor=actor, focus=focus, keys=[key], since=period.before_first, until=period.before_until
-    )[key]
+    now = headline.flow_sums(actor, focus, period, period.first, period.today)[key]
+    before = headline.flow_sums(actor, focus, period, period.before_first, period.before_until)[key]
     return headline.Tile(
         key=key,
         label=label,
@@ -98,11 +95,8 @@ def party_section(actor: Actor, focus: Focus, period: Period) -> Section:
 
 
 def publicity_section(actor: Actor, focus: Focus, period: Period) -> Section:
-    keys = ["notice_reached", "notice_recipients"]
-    now = selectors.flow_totals(actor=actor, focus=focus, keys=keys, since=period.first, until=period.today)
-    before = selectors.flow_totals(
-        actor=actor, focus=focus, keys=keys, since=period.before_first, until=period.before_until
-    )
+    now = headline.flow_sums(actor, focus, period, period.first, period.today)
+    before = headline.flow_sums(actor, focus, period, period.before_first, period.before_until)
     manage = reverse("publicity:manage")
     tiles = [
         headline.ratio_tile(
