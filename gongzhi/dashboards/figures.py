@@ -60,28 +60,75 @@ DEFINITIONS: dict[str, Definition] = _defs(
     D("cases_due_satisfied", _("满意"), _("应结案中评 4 或 5 分的。"), FLOW, _("件")),
     D("cases_open", _("在办案件"), _("未结案、未作废的案件。"), STOCK, _("件")),
     D("cases_overdue", _("超期在办"), _("在办且已过处置时限的案件。"), STOCK, _("件")),
-    # volunteering (place: the volunteer's household; what has no place counts at the subdistrict)
-    D("volunteers", _("注册志愿者"), _("状态为在册的注册志愿者。"), STOCK, _("人")),
-    D("volunteer_minutes", _("志愿服务时长"), _("当日认证的志愿服务分钟数（含更正），按服务日期计。"), FLOW, _("分钟")),
-    D("points_earned", _("积分发放"), _("当日记入的服务积分。"), FLOW, _("分")),
-    D("points_redeemed", _("积分兑换"), _("当日兑换商品用去的积分。"), FLOW, _("分")),
+    # volunteering (place: where the volunteer lives, their person's grid and address)
+    D("volunteers", _("注册志愿者"), _("状态为在册的注册志愿者，按本人住址所在网格计。"), STOCK, _("人")),
+    D(
+        "volunteer_minutes",
+        _("志愿服务时长"),
+        _("当日认证的志愿服务时长（含更正），按服务日期和志愿者住址计。"),
+        FLOW,
+        _("分钟"),
+    ),
+    D("points_earned", _("积分发放"), _("当日记入的服务积分（更正扣回的已减去）。"), FLOW, _("分")),
+    D("points_redeemed", _("积分兑换"), _("当日兑换商品用去的积分（取消订单退还的已减去）。"), FLOW, _("分")),
     # party
-    D("party_organisations", _("党组织"), _("在册的党组织（党委、支部、党小组）。"), STOCK, _("个")),
-    D("party_members", _("党员"), _("在册党员（含双报到的在职党员）。"), STOCK, _("人")),
-    D("party_service_minutes", _("党员服务时长"), _("当日认证的党员服务（送服务、双报到）分钟数。"), FLOW, _("分钟")),
+    D(
+        "party_organisations",
+        _("党组织"),
+        _("存续的党组织（党委、支部、党小组等），计在其覆盖区域的第一个节点；未设覆盖区域的计入街道。"),
+        STOCK,
+        _("个"),
+    ),
+    D("party_members", _("党员"), _("在册党员（含双报到的在职党员），按本人住址计。"), STOCK, _("人")),
+    D(
+        "party_service_minutes",
+        _("党员服务时长"),
+        _("当日在党员服务活动（送服务）中认证的在册党员服务时长（含更正），按党员住址计。"),
+        FLOW,
+        _("分钟"),
+    ),
     # publicity (by the day a notice was published)
-    D("notices", _("发布通知"), _("当日发布的通知。"), FLOW, _("条")),
-    D("notice_recipients", _("通知应达"), _("当日发布的通知的接收人数。"), FLOW, _("人次")),
-    D("notice_reached", _("通知已达"), _("当日发布的通知中已读或已当面告知的人数。"), FLOW, _("人次")),
-    D("publicity_activities", _("线下宣传"), _("当日开展的线下宣传活动（横幅、传单、讲座等）。"), FLOW, _("场")),
+    D("notices", _("发布通知"), _("当日发布的通知（含其后撤回的），计在发布单位。"), FLOW, _("条")),
+    D(
+        "notice_recipients",
+        _("通知应达"),
+        _("当日发布的通知的居民接收人数，按接收人所在网格计（工作人员不计）。"),
+        FLOW,
+        _("人次"),
+    ),
+    D(
+        "notice_reached",
+        _("通知已达"),
+        _("当日发布的通知中居民已读或已当面告知的人数，按接收人所在网格计。"),
+        FLOW,
+        _("人次"),
+    ),
+    D(
+        "publicity_activities",
+        _("线下宣传"),
+        _("当日开展的线下宣传活动（横幅、传单、讲座等），计在活动面向的区域。"),
+        FLOW,
+        _("场"),
+    ),
     # consultation
-    D("suggestions", _("广言亭建议"), _("当日提交的建议（被隐藏的除外）。"), FLOW, _("条")),
-    D("topics", _("议事角议题"), _("当日立项的议题。"), FLOW, _("个")),
-    D("follow_ups_open", _("待办跟进"), _("议事决定中尚未完成的跟进事项。"), STOCK, _("项")),
-    D("follow_ups_overdue", _("跟进超期"), _("尚未完成且已过期限的跟进事项。"), STOCK, _("项")),
+    D("suggestions", _("广言亭建议"), _("当日提交的建议（被隐藏的除外），计在建议的范围。"), FLOW, _("条")),
+    D("topics", _("议事角议题"), _("当日立项的议题，计在议题的范围。"), FLOW, _("个")),
+    D("follow_ups_open", _("待办跟进"), _("议事决定中尚未完成的跟进事项，计在其议题的范围。"), STOCK, _("项")),
+    D("follow_ups_overdue", _("跟进超期"), _("尚未完成且完成期限已过（早于今天）的跟进事项。"), STOCK, _("项")),
     # stewardship (per compound)
-    D("committees_ending", _("业委会任期将满"), _("任期在 90 天内届满的业主委员会。"), STOCK, _("个")),
-    D("manager_grade", _("管理评价等级"), _("小区管理方最近一次公布的月度评价等级（1 优秀 … 4 差）。"), STOCK),
+    D(
+        "committees_ending",
+        _("业委会任期将满"),
+        _("现任一届在 90 天内届满、尚未登记下一届的业主委员会，计在其小区。"),
+        STOCK,
+        _("个"),
+    ),
+    D(
+        "manager_grade",
+        _("管理评价等级"),
+        _("小区物业或托管方在最近一次公示的月度评比中的等级，按评分细则的等级排序编码（1 为最高，如 AAA）。"),
+        STOCK,
+    ),
 )
 
 # Ratios: (numerator key, denominator key, scale). Shown rounded half up, in integer arithmetic.

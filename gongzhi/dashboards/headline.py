@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ class Section:
     key: str
     title: str
     tiles: list[Tile] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)  # a small table beside the tiles (sections.Line)
 
 
 @dataclass
@@ -236,7 +238,9 @@ def campaigns_section(actor: Actor, focus: Focus, period: Period) -> Section:
 
 
 SectionFn = Callable[[Actor, Focus, Period], Section]
-SECTIONS: list[SectionFn] = [registry_section, campaigns_section, cases_section]
+from gongzhi.dashboards import sections  # noqa: E402 - the other modules' sections, built with the helpers above
+
+SECTIONS: list[SectionFn] = [registry_section, campaigns_section, cases_section, *sections.SECTIONS]
 
 
 def headline(*, actor: Actor, focus: Focus, today: dt.date) -> list[Section]:

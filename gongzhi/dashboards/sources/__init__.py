@@ -59,9 +59,23 @@ class Source:
 def all_sources() -> list[Source]:
     from gongzhi.dashboards.sources.campaigns import CampaignsSource
     from gongzhi.dashboards.sources.cases import CasesSource
+    from gongzhi.dashboards.sources.consultation import ConsultationSource
+    from gongzhi.dashboards.sources.party import PartySource
+    from gongzhi.dashboards.sources.publicity import PublicitySource
     from gongzhi.dashboards.sources.registry import RegistrySource
+    from gongzhi.dashboards.sources.stewardship import StewardshipSource
+    from gongzhi.dashboards.sources.volunteering import VolunteeringSource
 
-    return [RegistrySource(), CampaignsSource(), CasesSource()]
+    return [
+        RegistrySource(),
+        CampaignsSource(),
+        CasesSource(),
+        VolunteeringSource(),
+        PartySource(),
+        PublicitySource(),
+        ConsultationSource(),
+        StewardshipSource(),
+    ]
 
 
 def nonzero(rows: Iterable[Row]) -> Iterator[Row]:
