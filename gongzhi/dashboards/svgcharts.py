@@ -56,8 +56,11 @@ def nice_step(top: int, ticks: int = 4) -> int:
 
 
 def axis_top(values: Sequence[int], ticks: int = 4, floor: int = 0) -> tuple[int, int]:
-    """(top of the value axis, step between its ticks) for non-negative values."""
-    step = nice_step(max([floor, *values, 1]), ticks)
+    """(top of the value axis, step between its ticks) for non-negative values; small counts get one
+    tick per unit (a month with at most 2 cases a day draws 0, 1, 2, not 0 to 4)."""
+    highest = max([floor, *values, 1])
+    ticks = min(ticks, highest)
+    step = nice_step(highest, ticks)
     return step * ticks, step
 
 
@@ -164,7 +167,7 @@ def line_chart(
 ) -> str:
     """A line through the values (None: no value that month, the line breaks there), each point marked and
     written above. ``top`` fixes the axis (1000 for tenths of a percent); else it fits the values."""
-    frame = frame or Frame()
+    frame = frame or Frame(top=40)  # room above the plot for the values written over the points
     parts = _open(frame, title, title)
     known = [v for v in values if v is not None]
     if empty and not known:

@@ -152,6 +152,8 @@ def test_the_task_on_the_1st_makes_one_report_per_node_for_the_month_before(worl
 
 def test_charts_scale_in_integers_and_say_when_there_is_nothing() -> None:
     assert [svgcharts.nice_step(n) for n in (1, 4, 5, 9, 21, 399, 401)] == [1, 1, 2, 5, 10, 100, 200]
+    assert svgcharts.axis_top([1, 0]) == (1, 1) and svgcharts.axis_top([3]) == (3, 1)
+    assert svgcharts.axis_top([21]) == (40, 10)
     frame = svgcharts.Frame(height=230, top=30, bottom=30)  # a plot 170 high
     assert svgcharts.y_of(frame, 1, 3) == 200 - 57  # 170 / 3 = 56.67, rounded half up
     empty = svgcharts.bar_chart(title="志愿服务时长", labels=["1月", "2月"], values=[0, 0], empty="暂无数据")
