@@ -296,6 +296,11 @@ ROUTES = {
     "party:report-feedback-xlsx": SCOPED,
     "party:report-feedback-pdf": SCOPED,
     "party:report-feedback-send": SCOPED,
+    # The cockpit's monthly reports: a node worker sees the reports of their subtree, only they generate.
+    "dashboards:report-list": SCOPED,
+    "dashboards:report-generate": ROLE_ONLY,
+    "dashboards:report-pdf": SCOPED,
+    "dashboards:report-xlsx": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -420,6 +425,7 @@ POST_ONLY = {
     "party:report-need-claim",
     "party:report-need-close",
     "party:report-feedback-send",
+    "dashboards:report-generate",
 }
 
 
@@ -485,6 +491,7 @@ def _participation_rows(world):
     from gongzhi.campaigns.tests.helpers import rows_for_routes as campaign_rows
     from gongzhi.cases.tests.helpers import rows_for_routes as case_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
+    from gongzhi.dashboards.tests.report_helpers import rows_for_routes as report_rows
     from gongzhi.party.tests.helpers import rows_for_routes as party_rows
     from gongzhi.publicity.tests.helpers import rows_for_routes as publicity_rows
     from gongzhi.publicity.tests.honour_helpers import rows_for_routes as honour_rows
@@ -502,6 +509,7 @@ def _participation_rows(world):
         **party_rows(world),
         **publicity_rows(world),
         **honour_rows(world),
+        **report_rows(world),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from gongzhi.dashboards import services
+from gongzhi.dashboards import reports, selectors, services
 
 
 @task()
@@ -17,3 +17,10 @@ def refresh_figures() -> int:
 def recompute_figures() -> int:
     """Nightly: recompute every aggregate from the raw tables; returns how many had drifted."""
     return services.recompute().drift_count
+
+
+@task()
+def monthly_reports() -> int:
+    """On the 1st: the month before's reports of the subdistrict and every community (again on a rerun: a
+    month's report is replaced, never doubled). Returns how many were generated."""
+    return len(reports.generate_all(month=selectors.month_first(services.local_today(), 1)))

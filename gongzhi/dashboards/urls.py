@@ -6,3 +6,13 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.cockpit, name="cockpit"),
 ]
+
+# The monthly reports (report_views.py).
+from gongzhi.dashboards import report_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/", report_views.report_list, name="report-list"),
+    path("reports/generate/", report_views.report_generate, name="report-generate"),
+    path("reports/<int:report_id>.pdf", report_views.report_pdf, name="report-pdf"),
+    path("reports/<int:report_id>.xlsx", report_views.report_xlsx, name="report-xlsx"),
+]
