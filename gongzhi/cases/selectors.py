@@ -259,3 +259,14 @@ def event_spans(*, after: int) -> list[tuple[dt.datetime, dt.datetime | None, dt
 def first_report_day() -> dt.date | None:
     first = Case.objects.order_by("created_at").values_list("created_at", flat=True).first()
     return first.astimezone(TZ).date() if first else None
+
+
+def overdue_list(*, actor: Actor, now: dt.datetime, grid_id: int | None = None, path: str = "") -> QuerySet[Case]:
+    """Running clocks past their deadline (status dispatched, as cases_overdue counts them) in one grid or
+    below a place, among the cases the actor sees; the longest overdue first (the cockpit's list)."""
+    cases = perms.visible_cases(actor).filter(status=CaseStatus.DISPATCHED, deadline_at__lt=now)
+    if grid_id is not None:
+        cases = cases.filter(grid_id=grid_id)
+    if path:
+        cases = cases.filter(any_subtree_q("org_path", [path]))
+    return cases.select_related("category").order_by("deadline_at", "pk")
