@@ -23,7 +23,10 @@ from gongzhi.stewardship.permissions import visible_evaluations
 def _chart(
     key: str, title: str, help_text: str, x: list[str], series: list[dict[str, Any]], kind: str = "line"
 ) -> dict[str, Any]:
-    empty = not x or all(v in (None, 0) for s in series for v in s["data"])
+    """A count chart with only zeros is empty (nothing happened, or nobody stores it yet); a ratio's 0.0% is
+    a value, its missing points (no denominator) are None."""
+    ratio = any(s.get("unit") == "%" for s in series)
+    empty = not x or all(v is None or (v == 0 and not ratio) for s in series for v in s["data"])
     return {
         "key": key,
         "title": title,

@@ -170,6 +170,11 @@ def test_charts_carry_definitions_and_empty_states(world, client_of, cockpit) ->
     assert len(charts["cases_daily"]["x"]) == today.day
     assert sum(charts["cases_daily"]["series"][0]["data"]) == 2
     assert len(charts["on_time"]["x"]) == 12
+    # Both cases fell due (3 hours ago), neither closed: that month's rate is 0.0%, a value; others have none.
+    due = f"{timezone.localtime(cockpit['a'].deadline_at):%Y-%m}"
+    texts = dict(zip(charts["on_time"]["x"], charts["on_time"]["series"][0]["text"], strict=True))
+    assert texts.pop(due) == "0.0%" and not charts["on_time"]["empty"]
+    assert set(texts.values()) == {"—"}
     assert charts["coverage"]["empty"] and charts["coverage"]["empty_text"] == "没有进行中的入户活动"
     assert charts["ranking"]["empty"]  # not a compound focus
     assert charts["volunteer"]["empty"]  # no volunteer minutes stored

@@ -56,7 +56,8 @@
       },
       visualMap: {
         type: layer === "grade" ? "piecewise" : "continuous",
-        min: range[0], max: range[1], left: "left", bottom: 8, calculable: false,
+        min: range[0], max: range[1], orient: "horizontal", left: "center", bottom: 4, calculable: false,
+        itemWidth: 12, itemHeight: 140,
         textStyle: { color: textColour() },
         text: layer === "grade" ? null : [String(range[1]) + (layer === "coverage" ? "%" : ""), "0"],
         pieces: layer === "grade" ? [
@@ -68,9 +69,11 @@
       },
       series: [{
         type: "map", map: "cockpit-grids", roam: true, name: layer,
-        label: { show: true, color: "#1f2328", fontSize: isScreen() ? 16 : 11, formatter: function (p) { return p.data ? p.data.label : ""; } },
+        layoutCenter: ["50%", "46%"], layoutSize: "86%",
+        // Names on the map only while they fit; with many grids the tooltip and the table name them.
+        label: { show: values.length <= 16, color: "#1f2328", fontSize: isScreen() ? 16 : 11, formatter: function (p) { return p.data ? p.data.label : ""; } },
         itemStyle: { areaColor: "#dcdfe4", borderColor: "#ffffff", borderWidth: 1 },
-        emphasis: { label: { show: true }, itemStyle: { areaColor: "#f7dc6f" } },
+        emphasis: { label: { show: true, color: "#1f2328" }, itemStyle: { areaColor: "#f7dc6f" } },
         select: { disabled: true },
         data: values
       }]
