@@ -111,9 +111,7 @@ def grid_map(*, actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any]:
         s = stocks.get(grid.pk, empty)
         name = f"{grid.name}#{grid.pk}"
         grade = grades.get(grid.compound.path) if grid.compound is not None else None
-        coverage = ratio_text(s["campaign_households_reached"], s["campaign_households"])
         reported = flows.get(grid.pk, {}).get("cases_reported", 0)
-        density = ratio_text(reported, s["households"])
         rows.append(
             {
                 "name": name,
@@ -122,17 +120,7 @@ def grid_map(*, actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any]:
                 "place": grid.compound.name if grid.compound is not None else grid.community.name,
                 "query": drill_query(actor, focus, grid, areas),
                 "on_map": grid.boundary is not None,
-                "coverage": {
-                    "value": _number(coverage),
-                    "text": coverage + ("%" if coverage != "—" else ""),
-                    "detail": f"{s['campaign_households_reached']:,}/{s['campaign_households']:,}",
-                },
-                "overdue": {"value": s["cases_overdue"], "text": f"{s['cases_overdue']:,}", "detail": ""},
-                "density": {
-                    "value": _number(density),
-                    "text": density,
-                    "detail": f"{reported:,}/{s['households']:,}",
-                },
+                **_cells(s, reported),
                 "grade": {
                     "value": grade,
                     "text": f"{grade} {GRADES.get(grade, '')}".strip() if grade else _("暂无"),
@@ -142,11 +130,44 @@ def grid_map(*, actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any]:
         )
         if grid.boundary is not None:
             features.append({"type": "Feature", "properties": {"name": name}, "geometry": grid.boundary})
+    if focus.grid is None and (0 in stocks or 0 in flows):
+        rows.append(_outside_row(stocks.get(0, empty), flows.get(0, {}).get("cases_reported", 0)))
     return {
         "geo": {"type": "FeatureCollection", "features": features},
         "rows": rows,
         "layers": [{"key": la.key, "label": str(la.label), "help": str(la.help)} for la in LAYERS],
         "day": day.isoformat() if day else "",
+        "grades": [{"value": k, "label": f"{k} {v}"} for k, v in GRADES.items()],
+    }
+
+
+def _cells(s: dict[str, int], reported: int) -> dict[str, dict[str, Any]]:
+    """A place's coverage, overdue and density cells: the number the colour scale reads, the exact text."""
+    coverage = ratio_text(s["campaign_households_reached"], s["campaign_households"])
+    density = ratio_text(reported, s["households"])
+    return {
+        "coverage": {
+            "value": _number(coverage),
+            "text": coverage + ("%" if coverage != "—" else ""),
+            "detail": f"{s['campaign_households_reached']:,}/{s['campaign_households']:,}",
+        },
+        "overdue": {"value": s["cases_overdue"], "text": f"{s['cases_overdue']:,}", "detail": ""},
+        "density": {"value": _number(density), "text": density, "detail": f"{reported:,}/{s['households']:,}"},
+    }
+
+
+def _outside_row(s: dict[str, int], reported: int) -> dict[str, Any]:
+    """What lies in no grid (buildings nobody assigned, a community's holding cell): in the table, so that
+    its rows add up to the tiles, never on the map."""
+    return {
+        "name": "",
+        "grid_id": 0,
+        "label": _("未划网格"),
+        "place": "—",
+        "query": "",
+        "on_map": False,
+        **_cells(s, reported),
+        "grade": {"value": None, "text": "—", "detail": ""},
     }
 
 

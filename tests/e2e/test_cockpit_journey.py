@@ -113,6 +113,11 @@ def test_jiedao_drills_down_to_an_overdue_case_and_wangge_a_sees_only_grid_a(wor
     assert screen.locator(".ck-chart-card").count() == 2
     _fits(screen, 1920)
     assert screen.evaluate("document.documentElement.scrollHeight") <= 1080
+    # What the screen's script fetches every minute answers with the same figures.
+    fetched = screen.evaluate(
+        "fetch(document.body.dataset.refresh).then(r => r.json()).then(d => d.tiles.find(t => t.key === 'cases_overdue'))"
+    )
+    assert fetched["value"] == "2"
     screen.wait_for_timeout(1200)  # the charts' entry animation
     screen.screenshot(path=str(SHOTS / "screen-1920x1080.png"))
 

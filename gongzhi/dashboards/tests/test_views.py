@@ -17,6 +17,7 @@ from gongzhi.cases.services import case_report, place_locate
 from gongzhi.cases.tests.helpers import clean_photo, leak, report_leak
 from gongzhi.dashboards import services
 from gongzhi.territory.models import Grid
+from gongzhi.testing.world import add_orphans
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,8 @@ def cockpit(world):  # type: ignore[no-untyped-def]
 
 
 def _rows(response) -> dict[int, dict]:  # type: ignore[no-untyped-def]
-    return {r["grid_id"]: r for r in response.context["map"]["rows"]}
+    """The map's grids (the table's row for what lies in no grid, grid 0, left out)."""
+    return {r["grid_id"]: r for r in response.context["map"]["rows"] if r["grid_id"]}
 
 
 @pytest.mark.parametrize(
@@ -159,6 +161,21 @@ def test_map_layers_are_exact_and_the_grade_is_absent_until_someone_stores_it(wo
         == f"{(2000 + households) // (2 * households) // 10}.{(2000 + households) // (2 * households) % 10}"
     )
     assert row["grade"] == {"value": None, "text": "暂无", "detail": ""}
+
+
+def test_the_table_adds_up_to_the_tiles_with_a_row_for_what_lies_in_no_grid(world, client_of, cockpit) -> None:  # type: ignore[no-untyped-def]
+    add_orphans(world)
+    services.recompute()
+    for persona in ("jiedao", "shequ"):
+        response = client_of(persona).get(URL)
+        rows = response.context["map"]["rows"]
+        tiles = {t.key: t.value for s in response.context["sections"] for t in s.tiles}
+        households = sum(int(r["density"]["detail"].split("/")[1].replace(",", "")) for r in rows)
+        assert f"{households:,}" == tiles["households"]
+        outside = [r for r in rows if r["grid_id"] == 0]
+        assert len(outside) == 1 and outside[0]["label"] == "未划网格" and not outside[0]["on_map"]
+        assert "未划网格" in response.content.decode()
+    assert not [r for r in client_of("wangge_a").get(URL).context["map"]["rows"] if r["grid_id"] == 0]
 
 
 def test_charts_carry_definitions_and_empty_states(world, client_of, cockpit) -> None:  # type: ignore[no-untyped-def]

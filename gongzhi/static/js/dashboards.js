@@ -60,10 +60,9 @@
         itemWidth: 12, itemHeight: 140,
         textStyle: { color: textColour() },
         text: layer === "grade" ? null : [String(range[1]) + (layer === "coverage" ? "%" : ""), "0"],
-        pieces: layer === "grade" ? [
-          { value: 1, label: "1 优秀", color: colours[0] }, { value: 2, label: "2 良好", color: colours[1] },
-          { value: 3, label: "3 一般", color: colours[2] }, { value: 4, label: "4 差", color: colours[3] }
-        ] : undefined,
+        pieces: layer === "grade" ? data.grades.map(function (g, i) {
+          return { value: g.value, label: g.label, color: colours[i] };
+        }) : undefined,
         inRange: layer === "grade" ? undefined : { color: colours },
         outOfRange: { color: "#c8ccd2" }
       },
@@ -172,7 +171,7 @@
     button.addEventListener("click", function () {
       var open = button.getAttribute("aria-pressed") !== "true";
       button.setAttribute("aria-pressed", open ? "true" : "false");
-      button.textContent = open ? "隐藏口径" : "显示口径";
+      button.textContent = button.getAttribute(open ? "data-hide" : "data-show");
       document.querySelectorAll(".ck-tile-help").forEach(function (d) { d.open = open; });
     });
   }
