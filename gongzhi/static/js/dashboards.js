@@ -57,7 +57,7 @@
       visualMap: {
         type: layer === "grade" ? "piecewise" : "continuous",
         min: range[0], max: range[1], orient: "horizontal", left: "center", bottom: 4, calculable: false,
-        itemWidth: 12, itemHeight: 140,
+        itemWidth: layer === "grade" ? 14 : 12, itemHeight: layer === "grade" ? 14 : 140,
         textStyle: { color: textColour() },
         text: layer === "grade" ? null : [String(range[1]) + (layer === "coverage" ? "%" : ""), "0"],
         pieces: layer === "grade" ? data.grades.map(function (g, i) {
