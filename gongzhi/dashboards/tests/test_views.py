@@ -16,6 +16,7 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.services import case_report, place_locate
 from gongzhi.cases.tests.helpers import clean_photo, leak, report_leak
 from gongzhi.dashboards import services
+from gongzhi.dashboards.models import Figure
 from gongzhi.territory.models import Grid
 from gongzhi.testing.world import add_orphans
 
@@ -218,3 +219,39 @@ def test_the_big_screen_renders_the_tiles_the_map_and_two_charts(world, client_o
 def test_the_nav_offers_the_cockpit_to_those_who_can_open_it(client_of, cockpit) -> None:  # type: ignore[no-untyped-def]
     assert f'href="{URL}"' in client_of("wangge_a").get(reverse("core:home")).content.decode()
     assert f'href="{URL}"' not in client_of("jumin").get(reverse("core:home")).content.decode()
+
+
+def test_the_grade_and_volunteer_hours_show_once_their_sources_store_them(world, client_of, cockpit) -> None:  # type: ignore[no-untyped-def]
+    """The other sources' figures as they will be stored: manager_grade per compound under no grid, volunteer
+    minutes per grid and day."""
+    today = timezone.localdate()
+    Figure.objects.create(day=today, key="manager_grade", path=world.compound_x.path, grid_id=0, value=2)
+    Figure.objects.create(
+        day=today, key="volunteer_minutes", path=world.compound_x.path, grid_id=world.grid_a.pk, value=95
+    )
+    jiedao = client_of("jiedao").get(URL)
+    rows = _rows(jiedao)
+    assert rows[world.grid_a.pk]["grade"]["text"] == "2 良好" and rows[world.grid_b.pk]["grade"]["value"] == 2
+    assert rows[world.grid_c.pk]["grade"]["text"] == "暂无"
+    volunteer = {c["key"]: c for c in jiedao.context["charts"]}["volunteer"]
+    assert not volunteer["empty"]
+    assert volunteer["series"][0]["text"][-1] == "1.6 小时"  # 95 ÷ 60 = 1.583…, half up to one decimal
+    # At the compound's grid the grade is the compound's; wangge_a's scope holds grid A's rows only.
+    assert _rows(client_of("jiedao").get(URL, {"grid": world.grid_a.pk}))[world.grid_a.pk]["grade"]["value"] == 2
+    wangge = client_of("wangge_a").get(URL)
+    assert _rows(wangge)[world.grid_a.pk]["grade"]["text"] == "暂无"
+    assert {c["key"]: c for c in wangge.context["charts"]}["volunteer"]["series"][0]["text"][-1] == "1.6 小时"
+
+
+def test_a_compound_focus_draws_its_managers_published_scores(world, client_of, cockpit) -> None:  # type: ignore[no-untyped-def]
+    from gongzhi.stewardship.tests.helpers import evaluation_rows, rows_for_routes
+
+    rows_for_routes(world)
+    month = evaluation_rows(world)["month"]
+    ranking = {c["key"]: c for c in client_of("jiedao").get(URL, {"node": world.compound_x.pk}).context["charts"]}
+    trend = ranking["ranking"]
+    assert not trend["empty"] and trend["x"] == [month]
+    (total,) = trend["series"][0]["data"]
+    assert 0 < total < 100 and trend["series"][0]["text"][0].startswith(f"{total:.1f}")
+    other = {c["key"]: c for c in client_of("jiedao").get(URL, {"node": world.compound_y.pk}).context["charts"]}
+    assert other["ranking"]["empty"] and other["ranking"]["empty_text"] == "该小区暂无已公示的评价"
