@@ -133,6 +133,7 @@
   function chartOption(c) {
     var axisColour = textColour();
     var texts = c.series.length ? c.series[0].text : [];
+    var percent = c.series.length && c.series[0].unit === "%";
     return {
       tooltip: {
         trigger: "axis",
@@ -144,7 +145,7 @@
       },
       grid: { left: 48, right: 16, top: 16, bottom: 32 },
       xAxis: { type: "category", data: c.x, axisLabel: { color: axisColour } },
-      yAxis: { type: "value", minInterval: 1, axisLabel: { color: axisColour, formatter: c.series.length && c.series[0].unit ? "{value}%" : "{value}" } },
+      yAxis: { type: "value", minInterval: 1, min: 0, max: percent ? 100 : null, axisLabel: { color: axisColour, formatter: c.series.length && c.series[0].unit ? "{value}%" : "{value}" } },
       series: c.series.map(function (s) {
         return { name: s.name, type: c.kind, data: s.data, connectNulls: false, itemStyle: { color: "#c0392b" }, lineStyle: { color: "#c0392b" } };
       })
