@@ -229,6 +229,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.party.nav",
     "gongzhi.publicity.nav",
     "gongzhi.accounts.nav",
+    "gongzhi.dashboards.nav",
 ]
 
 # Apps that lend badges to people and households shown by apps below them (core.badges).

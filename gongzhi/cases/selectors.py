@@ -269,3 +269,14 @@ def last_deadline_day() -> dt.date | None:
         .first()
     )
     return last.astimezone(TZ).date() if last else None
+
+
+def overdue_list(*, actor: Actor, now: dt.datetime, grid_id: int | None = None, path: str = "") -> QuerySet[Case]:
+    """Running clocks past their deadline (status dispatched, as cases_overdue counts them) in one grid or
+    below a place, among the cases the actor sees; the longest overdue first (the cockpit's list)."""
+    cases = perms.visible_cases(actor).filter(status=CaseStatus.DISPATCHED, deadline_at__lt=now)
+    if grid_id is not None:
+        cases = cases.filter(grid_id=grid_id)
+    if path:
+        cases = cases.filter(any_subtree_q("org_path", [path]))
+    return cases.select_related("category").order_by("deadline_at", "pk")

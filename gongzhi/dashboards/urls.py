@@ -5,6 +5,8 @@ from gongzhi.dashboards import views
 app_name = "dashboards"
 urlpatterns = [
     path("", views.cockpit, name="cockpit"),
+    path("screen/", views.screen, name="screen"),
+    path("screen/data/", views.screen_data, name="screen-data"),
 ]
 
 # The monthly reports (report_views.py).

@@ -1,17 +1,24 @@
-"""The cockpit pages: headline figures of a focus (a node or a grid) within the actor's scope."""
+"""The cockpit pages: headline figures of a focus (a node or a grid) within the actor's scope, its grid map,
+charts and overdue cases; the big screen and the JSON it refreshes from."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from gongzhi.cases import selectors as cases
 from gongzhi.core.http import ActorRequest
-from gongzhi.dashboards import headline, selectors
+from gongzhi.dashboards import charts, headline, maps, selectors
 from gongzhi.dashboards.permissions import can_view_cockpit
 from gongzhi.dashboards.selectors import Focus
+
+OVERDUE_PAGE = 20
 
 
 def _int(value: str | None) -> int | None:
@@ -27,14 +34,79 @@ def focus_of(request: ActorRequest) -> Focus:
     )
 
 
+def _overdue(request: ActorRequest, focus: Focus) -> Any:
+    """The overdue cases of a grid or compound focus, a page at a time (None at wider foci)."""
+    if focus.grid is not None:
+        rows = cases.overdue_list(actor=request.actor, now=timezone.now(), grid_id=focus.grid.pk)
+    elif focus.node is not None and focus.node.kind == "compound":
+        rows = cases.overdue_list(actor=request.actor, now=timezone.now(), path=focus.node.path)
+    else:
+        return None
+    return Paginator(rows, OVERDUE_PAGE).get_page(request.GET.get("op"))
+
+
+def _figures(request: ActorRequest, focus: Focus) -> dict[str, Any]:
+    today = timezone.localdate()
+    actor = request.actor
+    campaign = _int(request.GET.get("campaign"))
+    return {
+        "today": today,
+        "sections": headline.headline(actor=actor, focus=focus, today=today),
+        "map": maps.grid_map(actor=actor, focus=focus, today=today),
+        "charts": charts.all_charts(actor=actor, focus=focus, today=today, campaign_id=campaign),
+    }
+
+
 @login_required
 def cockpit(request: ActorRequest) -> HttpResponse:
     focus = focus_of(request)
-    today = timezone.localdate()
     context = {
         "focus": focus,
-        "today": today,
-        "sections": headline.headline(actor=request.actor, focus=focus, today=today),
+        "layer": maps.layer_of(request.GET.get("layer")),
+        "layers": maps.LAYERS,
+        "overdue": _overdue(request, focus),
         "freshness": selectors.freshness(),
+        **_figures(request, focus),
     }
     return render(request, "dashboards/cockpit.html", context)
+
+
+SCREEN_CHARTS = ("cases_daily", "on_time")
+
+
+@login_required
+def screen(request: ActorRequest) -> HttpResponse:
+    """The big screen (1920×1080): large tiles, the map and two charts, refreshed every minute."""
+    focus = focus_of(request)
+    figures = _figures(request, focus)
+    figures["charts"] = [c for c in figures["charts"] if c["key"] in SCREEN_CHARTS]
+    context = {
+        "focus": focus,
+        "layer": maps.layer_of(request.GET.get("layer")),
+        "layers": maps.LAYERS,
+        "freshness": selectors.freshness(),
+        **figures,
+    }
+    return render(request, "dashboards/screen.html", context)
+
+
+@login_required
+def screen_data(request: ActorRequest) -> JsonResponse:
+    """The big screen's figures as JSON (what its script fetches every minute)."""
+    focus = focus_of(request)
+    figures = _figures(request, focus)
+    refreshed = selectors.freshness()["refreshed_at"]
+    return JsonResponse(
+        {
+            "focus": focus.label,
+            "today": figures["today"].isoformat(),
+            "refreshed_at": timezone.localtime(refreshed).strftime("%H:%M") if refreshed else "",  # type: ignore[arg-type]
+            "tiles": [
+                {"key": t.key, "label": t.label, "value": t.value, "change": t.change, "tone": t.tone}
+                for s in figures["sections"]
+                for t in s.tiles
+            ],
+            "map": figures["map"],
+            "charts": [c for c in figures["charts"] if c["key"] in SCREEN_CHARTS],
+        }
+    )
