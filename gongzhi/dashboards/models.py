@@ -34,6 +34,26 @@ class Figure(models.Model):
         return f"{self.day} {self.key} {self.path}/{self.grid_id}={self.value}"
 
 
+class FigureMonth(models.Model):
+    """A flow figure summed over a calendar month (``month`` is its first day), per place and grid: what the
+    twelve-month charts read, so that they sum a few rows per place instead of thirty. Written from the
+    Figure rows of the month whenever those change (services.roll_up)."""
+
+    month = models.DateField()
+    key = models.CharField(max_length=40)
+    path = ByteOrderCharField(max_length=255)
+    grid_id = models.PositiveIntegerField(default=0)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "month", "path", "grid_id"], name="figure_month_one_per_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.key} {self.path}/{self.grid_id}={self.value}"
+
+
 class SourceMark(models.Model):
     """How far a source's aggregates are current: its high-water mark (the last event id folded in) and
     the day of its last stock snapshot."""

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from gongzhi.core.actors import Actor, outermost_paths, subtree_q
 from gongzhi.dashboards.figures import DEFINITIONS, FLOW, RATIOS
-from gongzhi.dashboards.models import Figure, MonthlyReport, RecomputeRun, SourceMark
+from gongzhi.dashboards.models import Figure, FigureMonth, MonthlyReport, RecomputeRun, SourceMark
 from gongzhi.dashboards.permissions import GRID_ROLES, NODE_ROLES, figure_scope_q
 from gongzhi.territory import selectors as territory
 from gongzhi.territory.models import Grid, Node
@@ -186,14 +186,20 @@ def month_last(first: dt.date) -> dt.date:
 def by_month(
     *, actor: Actor, focus: Focus, keys: list[str], last: dt.date, months: int
 ) -> list[tuple[dt.date, dict[str, int]]]:
-    """Flow figures summed per month, the ``months`` months up to ``last``'s, oldest first."""
+    """Flow figures summed per month, the ``months`` months up to ``last``'s, oldest first (from the
+    monthly sums, FigureMonth; every month present, zeros included)."""
     first = month_first(last, months - 1)
-    daily = by_day(actor=actor, focus=focus, keys=keys, since=first, until=month_last(month_first(last)))
     result: dict[dt.date, dict[str, int]] = {month_first(first, -i): dict.fromkeys(keys, 0) for i in range(months)}
-    for day, values in daily.items():
-        month = result[day.replace(day=1)]
-        for key, value in values.items():
-            month[key] += value
+    rows = (
+        FigureMonth.objects.filter(figure_scope_q(actor))
+        .filter(focus.q)
+        .filter(key__in=keys, month__gte=first, month__lte=month_first(last))
+        .values_list("month", "key")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    for month, key, total in rows:
+        result[month][key] = int(total or 0)
     return list(result.items())
 
 

@@ -9,10 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from gongzhi.dashboards.models import Figure, RecomputeRun, SourceMark
+from gongzhi.dashboards.models import Figure, FigureMonth, RecomputeRun, SourceMark
 from gongzhi.dashboards.sources import Row, Source, all_sources
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,32 @@ def _replace(keys: list[str], days: list[dt.date], totals: dict[Place, int]) -> 
     )
 
 
+def _months(days: Iterable[dt.date]) -> list[dt.date]:
+    return sorted({day.replace(day=1) for day in days})
+
+
+def _next_month(first: dt.date) -> dt.date:
+    return (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def roll_up(keys: list[str], days: list[dt.date]) -> None:
+    """The monthly sums (FigureMonth) of ``keys`` for every month that holds one of ``days``, written again
+    from the daily rows in the database (INSERT … SELECT … GROUP BY: nothing passes through Python)."""
+    if not keys or not days:
+        return
+    table, source = FigureMonth._meta.db_table, Figure._meta.db_table
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        for month in _months(days):
+            FigureMonth.objects.filter(key__in=keys, month=month).delete()
+            cursor.execute(
+                f"INSERT INTO {table} (month, key, path, grid_id, value) "  # noqa: S608 - table names only
+                f"SELECT %s, key, path, grid_id, SUM(value) FROM {source} "
+                f"WHERE key IN ({marks}) AND day >= %s AND day < %s GROUP BY key, path, grid_id",
+                [month, *keys, month, _next_month(month)],
+            )
+
+
 @dataclass
 class Refreshed:
     source: str
@@ -81,6 +107,7 @@ def refresh_source(source: Source, *, now: dt.datetime) -> Refreshed | None:
     with transaction.atomic():
         if days and source.flow_keys:
             _replace(source.flow_keys, days, summed(source.flows(days)))
+            roll_up(source.flow_keys, days)
         if source.stock_keys:
             _replace(source.stock_keys, [today], summed(source.stocks(today)))
         state.mark = mark
@@ -135,6 +162,8 @@ def recompute(*, now: dt.datetime | None = None) -> RecomputeRun:
                                 }
                             )
                 _replace(keys, days, totals)
+                if keys == source.flow_keys:
+                    roll_up(keys, days)
                 rows += len(totals)
             SourceMark.objects.update_or_create(
                 source=source.name, defaults={"mark": marked, "stock_day": today, "refreshed_at": now}

@@ -15,7 +15,7 @@ from gongzhi.cases.services import case_transition
 from gongzhi.cases.tests.helpers import clean_photo, report_leak
 from gongzhi.cases.worktime import TZ
 from gongzhi.dashboards import selectors, services
-from gongzhi.dashboards.models import Figure, SourceMark
+from gongzhi.dashboards.models import Figure, FigureMonth, SourceMark
 from gongzhi.registry.models import Household
 from gongzhi.testing.world import add_orphans
 
@@ -128,3 +128,27 @@ def test_the_headline_reads_each_period_once(world, actor_of, django_assert_max_
         sections = headline.headline(actor=actor, focus=focus, today=timezone.localdate())
     tiles = {t.key: t for s in sections for t in s.tiles}
     assert tiles["households"].value == str(Household.objects.filter(is_active=True).count())
+
+
+def test_monthly_sums_follow_the_daily_rows(world, actor_of) -> None:  # type: ignore[no-untyped-def]
+    case = _dispatched(world, actor_of)
+    services.refresh()
+    actor = actor_of("jiedao")
+    focus = selectors.focus_for(actor=actor)
+    deadline_on = timezone.localdate(case.deadline_at)
+    months = dict(selectors.by_month(actor=actor, focus=focus, keys=["cases_due"], last=deadline_on, months=2))
+    assert months[deadline_on.replace(day=1)]["cases_due"] == 1
+    # The case is rejected after all (its due row goes): the month's sum follows at the next refresh.
+    Case.objects.filter(pk=case.pk).update(status="rejected")
+    CaseEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        actor_name="wangge_a",
+        action="reject",
+        from_status="dispatched",
+        to_status="rejected",
+    )
+    services.refresh()
+    months = dict(selectors.by_month(actor=actor, focus=focus, keys=["cases_due"], last=deadline_on, months=2))
+    assert months[deadline_on.replace(day=1)]["cases_due"] == 0
+    assert FigureMonth.objects.filter(key="cases_due").count() == 0

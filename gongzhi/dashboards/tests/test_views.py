@@ -229,6 +229,7 @@ def test_the_grade_and_volunteer_hours_show_once_their_sources_store_them(world,
     Figure.objects.create(
         day=today, key="volunteer_minutes", path=world.compound_x.path, grid_id=world.grid_a.pk, value=95
     )
+    services.roll_up(["volunteer_minutes"], [today])
     jiedao = client_of("jiedao").get(URL)
     rows = _rows(jiedao)
     assert rows[world.grid_a.pk]["grade"]["text"] == "2 良好" and rows[world.grid_b.pk]["grade"]["value"] == 2
