@@ -45,9 +45,12 @@ def _stored(keys: list[str], days: list[dt.date] | None) -> dict[Place, int]:
     return {(d, p, g, k): v for d, p, g, k, v in figures.values_list("day", "path", "grid_id", "key", "value")}
 
 
-def _replace(keys: list[str], days: list[dt.date], totals: dict[Place, int]) -> None:
-    """The figures of ``keys`` on ``days`` become ``totals``: removed where gone, written where new or changed."""
-    old = _stored(keys, days)
+def _replace(
+    keys: list[str], days: list[dt.date], totals: dict[Place, int], old: dict[Place, int] | None = None
+) -> None:
+    """The figures of ``keys`` on ``days`` become ``totals``: removed where gone, written where new or changed.
+    ``old``: what is stored now, when the caller has read it already."""
+    old = _stored(keys, days) if old is None else old
     gone = [place for place in old if place not in totals]
     changed = {place: v for place, v in totals.items() if old.get(place) != v}
     for i in range(0, len(gone), BATCH // 5):
@@ -146,22 +149,23 @@ def recompute(*, now: dt.datetime | None = None) -> RecomputeRun:
         with transaction.atomic():
             for keys, days, totals in parts:
                 stored = _stored(keys, days)
-                for place in sorted(set(stored) | set(totals)):
-                    if stored.get(place, 0) != totals.get(place, 0):
-                        count += 1
-                        if len(drift) < DRIFT_KEPT:
-                            day, path, grid_id, key = place
-                            drift.append(
-                                {
-                                    "key": key,
-                                    "day": day.isoformat(),
-                                    "path": path,
-                                    "grid_id": grid_id,
-                                    "stored": stored.get(place, 0),
-                                    "computed": totals.get(place, 0),
-                                }
-                            )
-                _replace(keys, days, totals)
+                # Millions of places at tier M: compare without sorting them all; only the differences are sorted.
+                differing = [p for p, v in totals.items() if stored.get(p) != v]
+                differing += [p for p in stored if p not in totals]
+                count += len(differing)
+                for place in sorted(differing)[: max(0, DRIFT_KEPT - len(drift))]:
+                    day, path, grid_id, key = place
+                    drift.append(
+                        {
+                            "key": key,
+                            "day": day.isoformat(),
+                            "path": path,
+                            "grid_id": grid_id,
+                            "stored": stored.get(place, 0),
+                            "computed": totals.get(place, 0),
+                        }
+                    )
+                _replace(keys, days, totals, stored)
                 if keys == source.flow_keys:
                     roll_up(keys, days)
                 rows += len(totals)
