@@ -20,6 +20,8 @@ class Definition:
     help: str | Promise
     kind: str
     unit: str | Promise = ""
+    # Dated by a deadline, so that rows lie ahead of today: summed over whole months only (FigureMonth).
+    ahead: bool = False
 
 
 def _defs(*items: Definition) -> dict[str, Definition]:
@@ -52,12 +54,12 @@ DEFINITIONS: dict[str, Definition] = _defs(
     D("campaign_day_people", _("当日核人"), _("当日首次核查到的人数（各活动之和）。"), FLOW, _("人")),
     # cases: by the day a case was reported (上报), or by its deadline day (应结案), as in 案件考核
     D("cases_reported", _("上报案件"), _("当日上报的案件（不予立案、合并的除外）。"), FLOW, _("件")),
-    D("cases_due", _("应结案"), _("处置时限落在当日的案件（不予立案、合并的除外）。"), FLOW, _("件")),
-    D("cases_due_on_time", _("按期结案"), _("应结案中按期处置并已结案的。"), FLOW, _("件")),
-    D("cases_due_reworked", _("返工"), _("应结案中至少返工一次的。"), FLOW, _("件")),
-    D("cases_due_rated", _("已评价"), _("应结案中居民已评价的。"), FLOW, _("件")),
-    D("cases_due_rating_sum", _("评分合计"), _("应结案中居民评分（1–5）之和。"), FLOW, _("分")),
-    D("cases_due_satisfied", _("满意"), _("应结案中评 4 或 5 分的。"), FLOW, _("件")),
+    D("cases_due", _("应结案"), _("处置时限落在当日的案件（不予立案、合并的除外）。"), FLOW, _("件"), ahead=True),
+    D("cases_due_on_time", _("按期结案"), _("应结案中按期处置并已结案的。"), FLOW, _("件"), ahead=True),
+    D("cases_due_reworked", _("返工"), _("应结案中至少返工一次的。"), FLOW, _("件"), ahead=True),
+    D("cases_due_rated", _("已评价"), _("应结案中居民已评价的。"), FLOW, _("件"), ahead=True),
+    D("cases_due_rating_sum", _("评分合计"), _("应结案中居民评分（1–5）之和。"), FLOW, _("分"), ahead=True),
+    D("cases_due_satisfied", _("满意"), _("应结案中评 4 或 5 分的。"), FLOW, _("件"), ahead=True),
     D("cases_open", _("在办案件"), _("未结案、未作废的案件。"), STOCK, _("件")),
     D("cases_overdue", _("超期在办"), _("在办且已过处置时限的案件。"), STOCK, _("件")),
     # volunteering (place: where the volunteer lives, their person's grid and address)

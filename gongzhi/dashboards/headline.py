@@ -81,11 +81,20 @@ FLOW_KEYS = [k for k, d in DEFINITIONS.items() if d.kind == FLOW]
 STOCK_KEYS = [k for k, d in DEFINITIONS.items() if d.kind == STOCK]
 
 
+DAILY_KEYS = [k for k in FLOW_KEYS if not DEFINITIONS[k].ahead]
+
+
 def flow_sums(actor: Actor, focus: Focus, period: Period, since: dt.date, until: dt.date) -> dict[str, int]:
-    """Every flow figure summed from ``since`` to ``until``: one query, kept for the rest of the headline."""
+    """Every flow figure summed from ``since`` to ``until``: one query, kept for the rest of the headline.
+    A whole calendar month is read from the monthly sums (a few rows per place); a part of a month from the
+    daily rows, without the figures dated ahead by a deadline (those are summed over whole months only)."""
     key = ("flow", since, until)
     if key not in period.read:
-        period.read[key] = selectors.flow_totals(actor=actor, focus=focus, keys=FLOW_KEYS, since=since, until=until)
+        if since.day == 1 and until == selectors.month_last(since):
+            found = selectors.month_totals(actor=actor, focus=focus, keys=FLOW_KEYS, month=since)
+        else:
+            found = selectors.flow_totals(actor=actor, focus=focus, keys=DAILY_KEYS, since=since, until=until)
+        period.read[key] = found
     return period.read[key] or {}
 
 

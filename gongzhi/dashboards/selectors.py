@@ -110,6 +110,20 @@ def flow_totals(*, actor: Actor, focus: Focus, keys: list[str], since: dt.date, 
     return {k: int(found.get(k) or 0) for k in keys}
 
 
+def month_totals(*, actor: Actor, focus: Focus, keys: list[str], month: dt.date) -> dict[str, int]:
+    """Flow figures summed over the calendar month starting ``month``, from the monthly sums."""
+    rows = (
+        FigureMonth.objects.filter(figure_scope_q(actor))
+        .filter(focus.q)
+        .filter(key__in=keys, month=month)
+        .values_list("key")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    found = dict(rows)
+    return {k: int(found.get(k) or 0) for k in keys}
+
+
 def stock_day(*, keys: list[str], on: dt.date) -> dt.date | None:
     """The day of the last snapshot of these stocks at or before ``on`` (today's, once the refresh ran)."""
     return Figure.objects.filter(key__in=keys, day__lte=on).aggregate(day=Max("day"))["day"]
