@@ -234,10 +234,8 @@ def xlsx_rows(data: ReportData) -> list[list[Any]]:
     for section in data.sections:
         for tile in section.tiles:
             rows.append([section.title, tile.label, _cell(tile.value), tile.change, tile.help])
-        table = getattr(section, "table", None)
-        if table:
-            for row in table.rows:
-                rows.append([f"{section.title}·{table.title}", row[0], " / ".join(str(c) for c in row[1:]), "", ""])
+        for line in section.rows:
+            rows.append([f"{section.title}·{line.group}", line.label, _cell(line.value), "", line.note])
     for day, n in data.days:
         rows.append([_("每日上报案件"), day, n, "", ""])
     for p in data.months:
