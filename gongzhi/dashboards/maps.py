@@ -102,9 +102,12 @@ def _sees(actor: Actor, own: set[int], pk: int, place_path: str) -> bool:
 def focus_grids(actor: Actor, focus: Focus, *, geometry: bool = True) -> list[Grid]:
     """The real grids inside the focus whose figures the actor may see (their grid, or a place they hold);
     without their boundaries unless ``geometry``."""
-    grids = _in_focus(actor, focus).select_related("community", "compound")
-    if not geometry:
-        grids = grids.defer("boundary")
+    fields = [f"{n}__{f}" for n in ("community", "compound") for f in ("path", "name", "depth", "kind")]
+    grids = (
+        _in_focus(actor, focus)
+        .select_related("community", "compound")
+        .only("name", "code", "community", "compound", *fields, *(["boundary"] if geometry else []))
+    )
     own = actor.grid_ids(*GRID_ROLES)
     return [g for g in grids.order_by("code") if _sees(actor, own, g.pk, _place_path(g))]
 
