@@ -39,6 +39,7 @@ ROUTES = {
     "dashboards:cockpit": ROLE_ONLY,  # node and grid roles; the focus (?node=, ?grid=) is 404 outside scope
     "dashboards:screen": ROLE_ONLY,
     "dashboards:screen-data": ROLE_ONLY,
+    "dashboards:map-data": ROLE_ONLY,
     "territory:browse": SCOPED,
     "territory:node-detail": SCOPED,
     "territory:grid-list": SCOPED,
@@ -434,7 +435,7 @@ POST_ONLY = {
 
 # Role-only pages that say "not for you" (403) rather than hide that they exist: the cockpit's pages,
 # whose focus outside one's scope is still 404 (dashboards/tests/test_views.py).
-REFUSED_403 = {"dashboards:cockpit", "dashboards:screen", "dashboards:screen-data"}
+REFUSED_403 = {"dashboards:cockpit", "dashboards:screen", "dashboards:screen-data", "dashboards:map-data"}
 
 
 def walk(patterns, namespace=""):

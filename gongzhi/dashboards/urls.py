@@ -5,6 +5,7 @@ from gongzhi.dashboards import views
 app_name = "dashboards"
 urlpatterns = [
     path("", views.cockpit, name="cockpit"),
+    path("map.json", views.map_data, name="map-data"),
     path("screen/", views.screen, name="screen"),
     path("screen/data/", views.screen_data, name="screen-data"),
 ]

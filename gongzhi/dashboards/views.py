@@ -1,5 +1,6 @@
 """The cockpit pages: headline figures of a focus (a node or a grid) within the actor's scope, its grid map,
-charts and overdue cases; the big screen and the JSON it refreshes from."""
+charts and overdue cases; the map's JSON (fetched by the page's script, a conditional GET); the big screen
+and the JSON it refreshes from."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_safe
 
 from gongzhi.cases import selectors as cases
 from gongzhi.core.http import ActorRequest
@@ -52,7 +55,6 @@ def _figures(request: ActorRequest, focus: Focus) -> dict[str, Any]:
     return {
         "today": today,
         "sections": headline.headline(actor=actor, focus=focus, today=today),
-        "map": maps.grid_map(actor=actor, focus=focus, today=today),
         "charts": charts.all_charts(actor=actor, focus=focus, today=today, campaign_id=campaign),
     }
 
@@ -66,9 +68,30 @@ def cockpit(request: ActorRequest) -> HttpResponse:
         "layers": maps.LAYERS,
         "overdue": _overdue(request, focus),
         "freshness": selectors.freshness(),
+        "map": maps.table(actor=request.actor, focus=focus, today=timezone.localdate()),
         **_figures(request, focus),
     }
     return render(request, "dashboards/cockpit.html", context)
+
+
+MAP_MAX_AGE = 300
+
+
+@login_required
+@require_safe
+def map_data(request: ActorRequest) -> HttpResponse:
+    """The map of the focus as JSON: the grids' GeoJSON and every grid's layer values. Its ETag names the
+    focus, the actor's grants and the figures' and grids' version, so that a request naming it is answered
+    304 without building the map."""
+    focus = focus_of(request)
+    today = timezone.localdate()
+    etag = maps.map_etag(actor=request.actor, focus=focus, today=today)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = JsonResponse(maps.grid_map(actor=request.actor, focus=focus, today=today))
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, max_age=MAP_MAX_AGE)
+    return response
 
 
 SCREEN_CHARTS = ("cases_daily", "on_time")
@@ -85,6 +108,7 @@ def screen(request: ActorRequest) -> HttpResponse:
         "layer": maps.layer_of(request.GET.get("layer")),
         "layers": maps.LAYERS,
         "freshness": selectors.freshness(),
+        "map": maps.screen_map(actor=request.actor, focus=focus),
         **figures,
     }
     return render(request, "dashboards/screen.html", context)
@@ -92,7 +116,8 @@ def screen(request: ActorRequest) -> HttpResponse:
 
 @login_required
 def screen_data(request: ActorRequest) -> JsonResponse:
-    """The big screen's figures as JSON (what its script fetches every minute)."""
+    """The big screen's figures as JSON (what its script fetches every minute): the map's values without its
+    geometry (the screen fetched that once, from map_data)."""
     focus = focus_of(request)
     figures = _figures(request, focus)
     refreshed = selectors.freshness()["refreshed_at"]
@@ -106,7 +131,7 @@ def screen_data(request: ActorRequest) -> JsonResponse:
                 for s in figures["sections"]
                 for t in s.tiles
             ],
-            "map": figures["map"],
+            "map": maps.grid_map(actor=request.actor, focus=focus, today=figures["today"], geometry=False),
             "charts": [c for c in figures["charts"] if c["key"] in SCREEN_CHARTS],
         }
     )

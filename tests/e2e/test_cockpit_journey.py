@@ -78,6 +78,11 @@ def test_jiedao_drills_down_to_an_overdue_case_and_wangge_a_sees_only_grid_a(wor
     jiedao.get_by_role("link", name="驾驶舱").first.click()
     jiedao.wait_for_selector("#cockpit-map[data-ready='1']")
     assert jiedao.inner_text("[data-figure='cases_overdue'] .ck-tile-value") == "2"
+    # The map drew from the map JSON it fetched, not from data inlined in the page.
+    assert jiedao.locator("#cockpit-map-data").count() == 0
+    assert jiedao.locator("#cockpit-map").get_attribute("data-map-url").startswith("/dashboards/map.json")
+    # The monthly reports are a link away.
+    assert jiedao.locator(".ck-head").get_by_role("link", name="月报").get_attribute("href") == "/dashboards/reports/"
 
     # The map shows overdue cases: the layer's own help line replaces the coverage's.
     jiedao.locator(".ck-layer[data-layer='overdue']").click()

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboards:cockpit")
 SCREEN = reverse("dashboards:screen")
+MAP = reverse("dashboards:map-data")
 
 
 def _overdue(case: Case) -> Case:
@@ -79,7 +80,10 @@ def test_each_persona_sees_its_own_subtree(world, client_of, cockpit, persona, l
     assert response.status_code == 200
     assert response.context["focus"].level == level
     assert set(_rows(response)) == {getattr(world, g).pk for g in grids}
-    names = {f["properties"]["name"] for f in response.context["map"]["geo"]["features"]}
+    data = client_of(persona).get(MAP).json()
+    assert {r["grid_id"]: r for r in data["rows"] if r["grid_id"]} == _rows(response)
+    names = {f["properties"]["name"] for f in data["geo"]["features"]}
+    assert f'data-map-url="{MAP}' in response.content.decode() and "cockpit-map-data" not in response.content.decode()
     assert names == {f"{getattr(world, g).name}#{getattr(world, g).pk}" for g in grids}
     overdue = {"grid_a": 1, "grid_b": 0, "grid_c": 1}
     for g in grids:
@@ -90,7 +94,7 @@ def test_each_persona_sees_its_own_subtree(world, client_of, cockpit, persona, l
 
 @pytest.mark.parametrize("persona", ["louzhang", "jumin", "outsider", "wuye"])
 def test_who_holds_no_place_or_grid_is_refused(client_of, cockpit, persona) -> None:  # type: ignore[no-untyped-def]
-    for url in (URL, SCREEN, reverse("dashboards:screen-data")):
+    for url in (URL, SCREEN, reverse("dashboards:screen-data"), MAP):
         assert client_of(persona).get(url).status_code == 403
 
 
@@ -106,6 +110,9 @@ def test_wangge_a_sees_only_grid_a_and_another_grid_is_404(world, client_of, coc
     assert client.get(URL, {"node": world.compound_x.pk}).status_code == 404
     data = client.get(reverse("dashboards:screen-data")).json()
     assert [r["label"] for r in data["map"]["rows"]] == ["A网格"]
+    assert [r["label"] for r in client.get(MAP).json()["rows"]] == ["A网格"]
+    for grid in (world.grid_b, world.grid_c):
+        assert client.get(MAP, {"grid": grid.pk}).status_code == 404
     assert {t["key"]: t["value"] for t in data["tiles"]}["cases_overdue"] == "1"
     assert client_of("shequ").get(URL, {"grid": world.grid_c.pk}).status_code == 404
 
@@ -213,6 +220,8 @@ def test_the_big_screen_renders_the_tiles_the_map_and_two_charts(world, client_o
     assert [c["key"] for c in response.context["charts"]] == ["cases_daily", "on_time"]
     data = client_of("jiedao").get(reverse("dashboards:screen-data"), {"node": world.community.pk}).json()
     assert {r["label"] for r in data["map"]["rows"]} == {"A网格", "B网格"}
+    assert "geo" not in data["map"]  # the screen fetched the geometry once, from the map JSON
+    assert f'data-map-url="{MAP}?node={world.community.pk}"' in body
     assert len(data["charts"]) == 2
 
 
@@ -232,7 +241,9 @@ def test_the_grade_and_volunteer_hours_show_once_their_sources_store_them(world,
     services.roll_up(["volunteer_minutes"], [today])
     jiedao = client_of("jiedao").get(URL)
     rows = _rows(jiedao)
-    assert rows[world.grid_a.pk]["grade"]["text"] == "2 良好" and rows[world.grid_b.pk]["grade"]["value"] == 2
+    assert rows[world.grid_a.pk]["grade"]["text"] == "AA" and rows[world.grid_b.pk]["grade"]["value"] == 2
+    legend = client_of("jiedao").get(MAP).json()["grades"]
+    assert [g["label"] for g in legend] == ["AAA", "AA", "A", "B", "C"]
     assert rows[world.grid_c.pk]["grade"]["text"] == "暂无"
     volunteer = {c["key"]: c for c in jiedao.context["charts"]}["volunteer"]
     assert not volunteer["empty"]
@@ -256,3 +267,88 @@ def test_a_compound_focus_draws_its_managers_published_scores(world, client_of, 
     assert 0 < total < 100 and trend["series"][0]["text"][0].startswith(f"{total:.1f}")
     other = {c["key"]: c for c in client_of("jiedao").get(URL, {"node": world.compound_y.pk}).context["charts"]}
     assert other["ranking"]["empty"] and other["ranking"]["empty_text"] == "该小区暂无已公示的评价"
+
+
+def test_the_map_json_is_a_conditional_get_that_answers_304_without_reading_a_figure(world, client_of, cockpit) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of("jiedao")
+    first = client.get(MAP, {"node": world.community.pk})
+    assert first.status_code == 200 and first["ETag"].startswith('"')
+    assert "private" in first["Cache-Control"] and "max-age=300" in first["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(MAP, {"node": world.community.pk}, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == first["ETag"]
+    assert "max-age=300" in again["Cache-Control"]
+    assert not [q for q in queries.captured_queries if "dashboards_figure" in q["sql"]]
+    # Another focus, another actor (other grants), a grid changed or the figures refreshed: another version.
+    assert client.get(MAP, headers={"if-none-match": first["ETag"]}).status_code == 200
+    shequ = client_of("shequ").get(MAP, {"node": world.community.pk}, headers={"if-none-match": first["ETag"]})
+    assert shequ.status_code == 200 and shequ["ETag"] != first["ETag"]
+    grid = Grid.objects.get(pk=world.grid_a.pk)
+    grid.name = "A网格（新）"
+    grid.save()
+    changed = client.get(MAP, {"node": world.community.pk}, headers={"if-none-match": first["ETag"]})
+    assert changed.status_code == 200 and "A网格（新）" in {r["label"] for r in changed.json()["rows"]}
+    etag = changed["ETag"]
+    services.recompute()
+    assert client.get(MAP, {"node": world.community.pk}, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_a_focus_with_many_grids_lists_its_child_places_summed_exactly(world, client_of, cockpit, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from gongzhi.dashboards import maps
+
+    add_orphans(world)
+    services.recompute()
+    per_grid = client_of("jiedao").get(URL).context["map"]
+    assert not per_grid["rolled"]
+    monkeypatch.setattr(maps, "TABLE_GRIDS", 2)
+    response = client_of("jiedao").get(URL)
+    table = response.context["map"]
+    assert table["rolled"] and table["grids"] == 3 and table["drawn"] == 3
+    rows = {r["label"]: r for r in table["rows"]}
+    assert list(rows) == ["第一社区", "第二社区", "未划网格"]
+    assert rows["第一社区"]["query"] == f"node={world.community.pk}" and rows["第一社区"]["place"] == "2 个网格"
+    assert rows["第二社区"]["place"] == "1 个网格"
+    assert rows["第一社区"]["overdue"]["value"] == 1 and rows["第二社区"]["overdue"]["value"] == 1
+    # Every layer's numerator and denominator is the sum of the grids' (and what lies in no grid) exactly.
+    grids = per_grid["rows"]
+    community = {r["grid_id"] for r in grids if r["grid_id"] in (world.grid_a.pk, world.grid_b.pk)}
+    for cell in ("coverage", "density"):
+        parts = [
+            tuple(int(x.replace(",", "")) for x in r[cell]["detail"].split("/"))
+            for r in grids
+            if r["grid_id"] in community
+        ]
+        summed = f"{sum(p[0] for p in parts):,}/{sum(p[1] for p in parts):,}"
+        assert rows["第一社区"][cell]["detail"] == summed
+    outside = next(r for r in grids if r["grid_id"] == 0)
+    assert rows["未划网格"]["density"] == outside["density"] and rows["未划网格"]["coverage"] == outside["coverage"]
+    tiles = {t.key: t.value for s in response.context["sections"] for t in s.tiles}
+    households = sum(int(r["density"]["detail"].split("/")[1].replace(",", "")) for r in table["rows"])
+    assert f"{households:,}" == tiles["households"]
+    body = response.content.decode()
+    assert f'href="?node={world.community.pk}"' in body and 'data-grid="' + str(world.grid_a.pk) not in body
+    # The map JSON still draws every grid; a community focus lists its areas.
+    assert len(client_of("jiedao").get(MAP).json()["geo"]["features"]) == 3
+    monkeypatch.setattr(maps, "TABLE_GRIDS", 1)
+    area = {r["label"]: r for r in client_of("shequ").get(URL).context["map"]["rows"]}
+    assert area["第一片区"]["query"] == f"node={world.area.pk}" and area["第一片区"]["overdue"]["value"] == 1
+
+
+def test_sections_rows_are_rendered_and_the_page_links_to_the_monthly_reports(world, client_of, cockpit) -> None:  # type: ignore[no-untyped-def]
+    from gongzhi.stewardship.tests.helpers import evaluation_rows, rows_for_routes
+
+    rows_for_routes(world)
+    evaluation_rows(world)
+    response = client_of("jiedao").get(URL)
+    lines = [line for s in response.context["sections"] for line in s.rows]
+    assert lines
+    body = response.content.decode()
+    assert 'data-lines="stewardship"' in body
+    for line in lines:
+        assert line.label in body and line.group in body
+        if line.link:
+            assert f'href="{line.link}"' in body
+    assert f'href="{reverse("dashboards:report-list")}"' in body

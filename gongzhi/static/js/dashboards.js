@@ -1,6 +1,8 @@
 // The cockpit: the grid map (ECharts on the grids' own GeoJSON, no tiles) with switchable layers and
 // drill-down on click, the charts, the tiles' help toggle, and on the big screen a refresh every minute.
-// Data comes from json_script blocks (and the screen's JSON endpoint); the CSP forbids inline scripts.
+// The charts' data comes from a json_script block (the CSP forbids inline scripts); the map's (GeoJSON and
+// every grid's values) from the map JSON the page names in data-map-url, fetched once (a conditional GET);
+// the big screen refreshes the values every minute from its own JSON, which leaves the geometry out.
 (function () {
   "use strict";
 
@@ -8,8 +10,14 @@
     coverage: ["#c0392b", "#f1c40f", "#27ae60"],
     overdue: ["#fdf0ed", "#f39c8f", "#b42318"],
     density: ["#eef4fb", "#7fb0e0", "#1d5fa8"],
-    grade: ["#27ae60", "#f1c40f", "#e67e22", "#c0392b"]
+    grade: ["#27ae60", "#8bc34a", "#f1c40f", "#e67e22", "#c0392b"]
   };
+
+  // The grade's colours from the best to the worst, however many bands the rubric has.
+  function gradeColour(i, n) {
+    var c = COLOURS.grade;
+    return c[n <= 1 ? 0 : Math.round(i * (c.length - 1) / (n - 1))];
+  }
 
   function readJson(id) {
     var el = document.getElementById(id);
@@ -26,9 +34,9 @@
 
   // --- the map -------------------------------------------------------------------------------
 
-  function layerRange(rows, layer) {
+  function layerRange(rows, layer, grades) {
     if (layer === "coverage") { return [0, 100]; }
-    if (layer === "grade") { return [1, 4]; }
+    if (layer === "grade") { return [1, Math.max(grades.length, 1)]; }
     var max = 0;
     rows.forEach(function (r) {
       var v = r[layer].value;
@@ -38,7 +46,7 @@
   }
 
   function mapOption(data, layer) {
-    var range = layerRange(data.rows, layer);
+    var range = layerRange(data.rows, layer, data.grades);
     var values = data.rows.filter(function (r) { return r.on_map; }).map(function (r) {
       var cell = r[layer];
       return { name: r.name, value: cell.value === null ? NaN : cell.value, label: r.label, text: cell.text, detail: cell.detail, query: r.query };
@@ -61,7 +69,7 @@
         textStyle: { color: textColour() },
         text: layer === "grade" ? null : [String(range[1]) + (layer === "coverage" ? "%" : ""), "0"],
         pieces: layer === "grade" ? data.grades.map(function (g, i) {
-          return { value: g.value, label: g.label, color: colours[i] };
+          return { value: g.value, label: g.label, color: gradeColour(i, data.grades.length) };
         }) : undefined,
         inRange: layer === "grade" ? undefined : { color: colours },
         outOfRange: { color: "#c8ccd2" }
@@ -91,8 +99,7 @@
     });
   }
 
-  function gridMap(box) {
-    var data = readJson(box.getAttribute("data-map"));
+  function gridMap(box, data) {
     if (!data || !window.echarts || !data.geo.features.length) {
       return null;
     }
@@ -119,13 +126,26 @@
       });
     });
     window.addEventListener("resize", function () { chart.resize(); });
+    // The screen's refresh brings new values, never new geometry: the registered map stays.
     state.update = function (next) {
-      state.data = next;
-      window.echarts.registerMap("cockpit-grids", next.geo);
+      state.data = { geo: state.data.geo, rows: next.rows, grades: next.grades || state.data.grades };
       draw();
     };
     box.setAttribute("data-ready", "1");
     return state;
+  }
+
+  // The map's data, fetched once; the map (and the screen's refresh of it) start when it arrives.
+  function loadMap(box) {
+    var url = box.getAttribute("data-map-url");
+    if (!url || !window.fetch) { return Promise.resolve(null); }
+    return window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { return gridMap(box, data); })
+      .catch(function () {
+        box.setAttribute("data-failed", "1");
+        return null;
+      });
   }
 
   // --- the charts ----------------------------------------------------------------------------
@@ -190,7 +210,9 @@
     });
   }
 
-  function autoRefresh(url, seconds, map, made) {
+  function autoRefresh(url, seconds, mapReady, made) {
+    var map = null;
+    mapReady.then(function (m) { map = m; });
     window.setInterval(function () {
       window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
@@ -209,7 +231,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("cockpit-map");
-    var map = box ? gridMap(box) : null;
+    var map = box ? loadMap(box) : Promise.resolve(null);
     var made = {};
     drawCharts(readJson("cockpit-charts-data") || [], made);
     window.addEventListener("resize", function () {
