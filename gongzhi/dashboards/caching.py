@@ -1,5 +1,5 @@
 """The cockpit's figures kept between requests: a headline or a chart is built once per version of the
-stored aggregates (it changes whenever a refresh or a recompute writes) and per scope, and read from the
+stored aggregates (it changes whenever a refresh or a recompute writes), per scope and language, and read from the
 cache until then. The key holds the actor's grants, so a Duty granted or ended is a different key."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils.translation import get_language
 
 from gongzhi.core.actors import Actor
 from gongzhi.dashboards.models import SourceMark
@@ -29,7 +30,7 @@ def figures_version() -> str:
 
 def cache_key(*, actor: Actor, focus: Focus, part: str, today: dt.date, version: str) -> str:
     grants = sorted((g.role, g.node_path or "", g.grid_id or 0) for g in actor.grants)
-    raw = repr((part, today.isoformat(), focus.param, actor.is_system, grants, version))
+    raw = repr((part, today.isoformat(), get_language(), focus.param, actor.is_system, grants, version))
     return "dashboards:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from gongzhi.cases import selectors as cases
 from gongzhi.core.http import ActorRequest
-from gongzhi.dashboards import charts, headline, maps, selectors
+from gongzhi.dashboards import caching, charts, headline, maps, selectors
 from gongzhi.dashboards.permissions import can_view_cockpit
 from gongzhi.dashboards.selectors import Focus
 
@@ -49,13 +49,29 @@ def _overdue(request: ActorRequest, focus: Focus) -> Any:
 
 
 def _figures(request: ActorRequest, focus: Focus) -> dict[str, Any]:
+    """The headline and the charts, built once per version of the aggregates and scope (caching.py)."""
     today = timezone.localdate()
     actor = request.actor
     campaign = _int(request.GET.get("campaign"))
+    version = caching.figures_version()
     return {
         "today": today,
-        "sections": headline.headline(actor=actor, focus=focus, today=today),
-        "charts": charts.all_charts(actor=actor, focus=focus, today=today, campaign_id=campaign),
+        "sections": caching.cached(
+            actor=actor,
+            focus=focus,
+            part="headline",
+            today=today,
+            version=version,
+            build=lambda: headline.headline(actor=actor, focus=focus, today=today),
+        ),
+        "charts": caching.cached(
+            actor=actor,
+            focus=focus,
+            part=f"charts:{campaign or ''}",
+            today=today,
+            version=version,
+            build=lambda: charts.all_charts(actor=actor, focus=focus, today=today, campaign_id=campaign),
+        ),
     }
 
 
