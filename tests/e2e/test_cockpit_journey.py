@@ -22,7 +22,11 @@ from gongzhi.territory.models import Grid
 from gongzhi.testing.world import PASSWORD
 from tests.e2e.conftest import login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("default_categories"),
+]
 
 SHOTS = Path(os.environ.get("GONGZHI_SHOTS", "/tmp/shots")) / "cockpit"  # noqa: S108 (a place to look at)
 
