@@ -190,8 +190,8 @@ def _local_day(column: str) -> str:
 
 
 def hand_counts(now: dt.datetime, prefix: int) -> dict[str, int]:
-    """The subset's grouped counts from the raw tables, as the sources compute them; totals per key. Flows
-    count the days up to today, as the recompute does (a deadline later than today is not yet a figure)."""
+    """The subset's grouped counts from the raw tables, as the sources compute them; totals per key. Reports
+    count up to today; deadlines every day there is one (the recompute reaches the latest deadline)."""
     from gongzhi.campaigns.choices import CampaignStatus
     from gongzhi.cases.choices import DONE_STATUSES, OPEN_STATUSES, VOID_STATUSES, CaseStatus
     from gongzhi.dashboards.services import local_today
@@ -237,8 +237,6 @@ def hand_counts(now: dt.datetime, prefix: int) -> dict[str, int]:
         f"GROUP BY {deadline}, grid_id, {place}",
         [*done, *void],
     ):
-        if _day(row[0]) > today:
-            continue
         for key, value in zip(
             ("cases_due", "cases_due_on_time", "cases_due_reworked", "cases_due_rated", "cases_due_rating_sum",
              "cases_due_satisfied"),
