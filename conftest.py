@@ -9,6 +9,15 @@ import pytest
 from gongzhi.core.actors import Actor
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache: what one test's figures left there (dashboards.caching) is not
+    another's, whose database starts over."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):  # type: ignore[no-untyped-def]
     from gongzhi.testing.world import build_world

@@ -48,6 +48,7 @@ TASKS: list[tuple[str, str | None]] = [
     ("votes", "race"),
     ("volunteering", None),
     ("publicity", None),
+    ("dashboards", None),
     ("http", None),
 ]
 TIMEOUT_SECONDS = {"T": 300, "S": 1800, "M": 3600}

@@ -17,6 +17,7 @@ urlpatterns = [
     path("campaigns/", include("gongzhi.campaigns.urls")),
     path("party/", include("gongzhi.party.urls")),
     path("publicity/", include("gongzhi.publicity.urls")),
+    path("dashboards/", include("gongzhi.dashboards.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -36,6 +36,10 @@ ROUTES = {
     "accounts:token-revoke": SCOPED,
     "accounts:access-log": ROLE_ONLY,
     "accounts:audit-trail": ROLE_ONLY,
+    "dashboards:cockpit": ROLE_ONLY,  # node and grid roles; the focus (?node=, ?grid=) is 404 outside scope
+    "dashboards:screen": ROLE_ONLY,
+    "dashboards:screen-data": ROLE_ONLY,
+    "dashboards:map-data": ROLE_ONLY,
     "territory:browse": SCOPED,
     "territory:node-detail": SCOPED,
     "territory:grid-list": SCOPED,
@@ -296,6 +300,11 @@ ROUTES = {
     "party:report-feedback-xlsx": SCOPED,
     "party:report-feedback-pdf": SCOPED,
     "party:report-feedback-send": SCOPED,
+    # The cockpit's monthly reports: a node worker sees the reports of their subtree, only they generate.
+    "dashboards:report-list": SCOPED,
+    "dashboards:report-generate": ROLE_ONLY,
+    "dashboards:report-pdf": SCOPED,
+    "dashboards:report-xlsx": SCOPED,
     # The API's own routes; its operations are checked one by one below.
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -420,7 +429,13 @@ POST_ONLY = {
     "party:report-need-claim",
     "party:report-need-close",
     "party:report-feedback-send",
+    "dashboards:report-generate",
 }
+
+
+# Role-only pages that say "not for you" (403) rather than hide that they exist: the cockpit's pages,
+# whose focus outside one's scope is still 404 (dashboards/tests/test_views.py).
+REFUSED_403 = {"dashboards:cockpit", "dashboards:screen", "dashboards:screen-data", "dashboards:map-data"}
 
 
 def walk(patterns, namespace=""):
@@ -485,6 +500,7 @@ def _participation_rows(world):
     from gongzhi.campaigns.tests.helpers import rows_for_routes as campaign_rows
     from gongzhi.cases.tests.helpers import rows_for_routes as case_rows
     from gongzhi.consultation.tests.helpers import rows_for_routes as consultation_rows
+    from gongzhi.dashboards.tests.report_helpers import rows_for_routes as report_rows
     from gongzhi.party.tests.helpers import rows_for_routes as party_rows
     from gongzhi.publicity.tests.helpers import rows_for_routes as publicity_rows
     from gongzhi.publicity.tests.honour_helpers import rows_for_routes as honour_rows
@@ -502,6 +518,7 @@ def _participation_rows(world):
         **party_rows(world),
         **publicity_rows(world),
         **honour_rows(world),
+        **report_rows(world),
     }
 
 
@@ -552,7 +569,7 @@ def test_decisions_hold_for_anonymous_and_for_a_user_without_duties(world, clien
         if decision in {SCOPED, ROLE_ONLY} and pattern.pattern.converters:
             assert response.status_code == 404, f"{name} answered {response.status_code} to a user without duties"
         elif decision == ROLE_ONLY:
-            assert response.status_code == 404, name
+            assert response.status_code == (403 if name in REFUSED_403 else 404), name
         else:
             assert response.status_code in ({200, 302} if method == "post" else {200}), name
             raw = b"".join(response.streaming_content) if response.streaming else response.content

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gongzhi.robots",
     "gongzhi.party",
     "gongzhi.publicity",
+    "gongzhi.dashboards",
     "gongzhi.demo",
 ]
 
@@ -228,6 +229,7 @@ GONGZHI_NAV_MODULES = [
     "gongzhi.party.nav",
     "gongzhi.publicity.nav",
     "gongzhi.accounts.nav",
+    "gongzhi.dashboards.nav",
 ]
 
 # Apps that lend badges to people and households shown by apps below them (core.badges).
@@ -274,7 +276,8 @@ GONGZHI_DEMO_MODULES = [
     "gongzhi.party.demo",
     "gongzhi.publicity.demo",
     "gongzhi.publicity.demo_honour",
-    "gongzhi.stewardship.demo_evaluation",  # last: its indicators read the cases and the ledgers
+    "gongzhi.stewardship.demo_evaluation",  # its indicators read the cases and the ledgers
+    "gongzhi.dashboards.demo",  # last: the cockpit's aggregates are computed from all the rest
 ]
 
 # --- Stewardship -------------------------------------------------------------------------------------
@@ -322,4 +325,14 @@ GONGZHI_SCHEDULE += [
     # Scheduled notices go out, reminders reach the unread, and SMS deliveries are sent and retried.
     ("publicity-notices-due", "*/5 * * * *", "gongzhi.publicity.tasks.notices_due"),
     ("publicity-deliver-due", "*/2 * * * *", "gongzhi.publicity.tasks.deliver_due"),
+]
+
+# --- Dashboards (the cockpit) ---------------------------------------------------------------------------
+GONGZHI_SCHEDULE += [
+    # The aggregates follow the modules: each source whose events moved is folded in (dashboards/services.py).
+    ("dashboards-refresh", "*/5 * * * *", "gongzhi.dashboards.tasks.refresh_figures"),
+    # Every night all figures are recomputed from the raw tables; any drift is reported and corrected.
+    ("dashboards-recompute", "40 2 * * *", "gongzhi.dashboards.tasks.recompute_figures"),
+    # On the 1st, the month before's report of the subdistrict and of each community.
+    ("dashboards-monthly-report", "0 6 1 * *", "gongzhi.dashboards.tasks.monthly_reports"),
 ]

@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import Duty, User
-from gongzhi.campaigns.choices import CHECKED_STATES, DONE_STATES, FieldTarget, HouseholdState, PersonState
+from gongzhi.campaigns.choices import (
+    CHECKED_STATES,
+    DONE_STATES,
+    CampaignStatus,
+    FieldTarget,
+    HouseholdState,
+    PersonState,
+)
 from gongzhi.campaigns.models import (
     Campaign,
     CampaignDayTally,
@@ -439,3 +446,42 @@ def person_field_list(campaign: Campaign) -> list[CampaignField]:
 
 def household_field_list(campaign: Campaign) -> list[CampaignField]:
     return campaign_fields(campaign=campaign, target=FieldTarget.HOUSEHOLD)
+
+
+# --- For the cockpit (dashboards): the tallies of every campaign, by grid and place ---
+
+
+def open_tallies() -> list[tuple[int, str, int, int, int, int]]:
+    """(grid_id, place, households total, reached, persons total, checked) of the open campaigns' tallies,
+    summed per grid (place: the tally's org_path, already the grid's compound or community path)."""
+    rows = (
+        CampaignGridTally.objects.filter(campaign__status=CampaignStatus.OPEN)
+        .values_list("grid_id", "org_path")
+        .annotate(
+            households=Sum("households_total"),
+            reached=Sum("households_reached"),
+            persons=Sum("persons_total"),
+            checked=Sum("persons_checked"),
+        )
+        .order_by()
+    )
+    return [(g, p, h or 0, r or 0, n or 0, c or 0) for g, p, h, r, n, c in rows]
+
+
+def day_tallies(*, since: dt.date, until: dt.date) -> list[tuple[dt.date, int, str, int, int]]:
+    """(day, grid_id, place, households first reached, persons first checked) over every campaign."""
+    rows = (
+        CampaignDayTally.objects.filter(day__gte=since, day__lte=until)
+        .values_list("day", "grid_id", "org_path")
+        .annotate(households=Sum("households_reached"), persons=Sum("persons_checked"))
+        .order_by()
+    )
+    return [(d, g, p, h or 0, n or 0) for d, g, p, h, n in rows]
+
+
+def visit_mark() -> int:
+    return Visit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def first_tally_day() -> dt.date | None:
+    return CampaignDayTally.objects.order_by("day").values_list("day", flat=True).first()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr, TruncDate
 from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.choices import Role
 from gongzhi.cases import permissions as perms
-from gongzhi.cases.choices import CaseStatus, HandlerKind
+from gongzhi.cases.choices import DONE_STATUSES, OPEN_STATUSES, VOID_STATUSES, CaseStatus, HandlerKind
 from gongzhi.cases.models import Case, CaseCategory, CaseEvent, CasePhoto, Open311Key, WorkCalendarDay
+from gongzhi.cases.worktime import TZ
 from gongzhi.core.actors import Actor, any_subtree_q
 from gongzhi.registry.models import Household
 from gongzhi.territory.choices import NodeKind
@@ -188,3 +193,90 @@ def case_list_nearby(*, actor: Actor) -> QuerySet[Case]:
         .select_related(*LIST_RELATED)
         .order_by("-created_at", "-id")
     )
+
+
+# --- For the cockpit (dashboards): grouped counts by place and day, the definitions of cases.measures ---
+
+
+def day_counts(*, by: str, since: dt.date, until: dt.date, prefix: int) -> list[dict[str, Any]]:
+    """Cases per (day, grid_id, place) whose report (``by="created_at"``) or deadline (``by="deadline_at"``)
+    falls on a day from ``since`` to ``until`` (Asia/Shanghai), rejected and merged cases excepted. For the
+    deadline, also the measures of cases.measures: closed on time, reworked, rated, rating sum, satisfied."""
+    start = dt.datetime.combine(since, dt.time(), tzinfo=TZ)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=TZ)
+    cases = (
+        Case.objects.filter(**{f"{by}__gte": start, f"{by}__lt": end})
+        .exclude(status__in=VOID_STATUSES)
+        .annotate(day=TruncDate(by, tzinfo=TZ), place=Substr("org_path", 1, prefix))
+        .values("day", "grid_id", "place")
+        .order_by()
+    )
+    if by == "created_at":
+        return list(cases.annotate(reported=Count("id")))
+    done = Q(status__in=DONE_STATUSES)
+    return list(
+        cases.annotate(
+            due=Count("id"),
+            on_time=Count("id", filter=done & Q(is_on_time=True)),
+            reworked=Count("id", filter=Q(rework_count__gt=0)),
+            rated=Count("rating"),
+            rating_sum=Sum("rating"),
+            satisfied=Count("id", filter=Q(rating__gte=4)),
+        )
+    )
+
+
+def open_counts(*, now: dt.datetime, prefix: int) -> list[dict[str, Any]]:
+    """Unfinished cases per (grid_id, place), and how many of them are a running clock past its deadline
+    (status dispatched, as the escalation reads it)."""
+    return list(
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .annotate(place=Substr("org_path", 1, prefix))
+        .values("grid_id", "place")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(status=CaseStatus.DISPATCHED, deadline_at__lt=now)),
+        )
+        .order_by()
+    )
+
+
+def event_mark() -> int:
+    """The last case event: every change of a case writes one."""
+    return CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def event_spans(*, after: int) -> list[tuple[dt.datetime, dt.datetime | None, dt.datetime]]:
+    """For the cases changed by events after ``after``: (reported at, deadline, last event at). A change
+    can move a case's figures on any day from its report to its (old or new) deadline; an extension only
+    moves the deadline later, so the old one lies in the span too."""
+    changed = CaseEvent.objects.filter(pk__gt=after).values("case_id")
+    rows = Case.objects.filter(pk__in=changed).values_list("created_at", "deadline_at")
+    last = CaseEvent.objects.filter(pk__gt=after).order_by("-pk").values_list("at", flat=True).first()
+    return [(created, deadline, last) for created, deadline in rows] if last else []
+
+
+def first_report_day() -> dt.date | None:
+    first = Case.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    return first.astimezone(TZ).date() if first else None
+
+
+def last_deadline_day() -> dt.date | None:
+    last = (
+        Case.objects.order_by("-deadline_at")
+        .filter(deadline_at__isnull=False)
+        .values_list("deadline_at", flat=True)
+        .first()
+    )
+    return last.astimezone(TZ).date() if last else None
+
+
+def overdue_list(*, actor: Actor, now: dt.datetime, grid_id: int | None = None, path: str = "") -> QuerySet[Case]:
+    """Running clocks past their deadline (status dispatched, as cases_overdue counts them) in one grid or
+    below a place, among the cases the actor sees; the longest overdue first (the cockpit's list)."""
+    cases = perms.visible_cases(actor).filter(status=CaseStatus.DISPATCHED, deadline_at__lt=now)
+    if grid_id is not None:
+        cases = cases.filter(grid_id=grid_id)
+    if path:
+        cases = cases.filter(any_subtree_q("org_path", [path]))
+    return cases.select_related("category").order_by("deadline_at", "pk")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from gongzhi.consultation.choices import FollowUpStatus, SuggestionStatus
 from gongzhi.consultation.models import (
@@ -170,3 +173,72 @@ def moderation_log(*, actor: Actor) -> QuerySet[ModerationAction]:
 def ensure_moderator(*, actor: Actor, scope_path: str) -> None:
     if not can_moderate(actor, scope_path):
         raise Http404
+
+
+# --- the cockpit's figures (dashboards.sources.consultation) -----------------------------------------
+# Suggestions and topics are placed at their scope node (the community or compound they are about), in no
+# grid; a follow-up at its topic's scope.
+
+
+def _local_day(field_name: str) -> TruncDate:
+    return TruncDate(field_name, tzinfo=timezone.get_default_timezone())
+
+
+def _created_between(since: dt.date, until: dt.date) -> Q:
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(since, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    return Q(created_at__gte=start, created_at__lt=end)
+
+
+def cockpit_day_suggestions(*, since: dt.date, until: dt.date, prefix: int) -> list[tuple[dt.date, str, int]]:
+    """Suggestions submitted per (day, place), those hidden by a moderator excepted."""
+    rows = (
+        Suggestion.objects.filter(_created_between(since, until), hidden_at__isnull=True)
+        .values_list(_local_day("created_at"), Substr("scope__path", 1, prefix))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return list(rows)
+
+
+def cockpit_day_topics(*, since: dt.date, until: dt.date, prefix: int) -> list[tuple[dt.date, str, int]]:
+    """Topics opened (立项) per (day, place)."""
+    rows = (
+        Topic.objects.filter(_created_between(since, until))
+        .values_list(_local_day("created_at"), Substr("scope__path", 1, prefix))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return list(rows)
+
+
+def cockpit_follow_ups(*, today: dt.date, prefix: int) -> list[tuple[str, int, int]]:
+    """Follow-ups not done per place, and how many of them are past their deadline (due before today)."""
+    rows = (
+        FollowUp.objects.filter(status=FollowUpStatus.OPEN)
+        .values_list(Substr("topic__scope__path", 1, prefix))
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
+        .order_by()
+    )
+    return list(rows)
+
+
+def cockpit_mark() -> int:
+    """New suggestions and topics, and every moderation (hiding one changes a past day's count)."""
+    last = [
+        Suggestion.objects.aggregate(n=Max("pk"))["n"],
+        Topic.objects.aggregate(n=Max("pk"))["n"],
+        ModerationAction.objects.aggregate(n=Max("pk"))["n"],
+        FollowUp.objects.aggregate(n=Max("pk"))["n"],
+    ]
+    return sum(n or 0 for n in last)
+
+
+def cockpit_first_day() -> dt.date | None:
+    first = [
+        Suggestion.objects.aggregate(at=Min("created_at"))["at"],
+        Topic.objects.aggregate(at=Min("created_at"))["at"],
+    ]
+    tz = timezone.get_default_timezone()
+    return min((at.astimezone(tz).date() for at in first if at is not None), default=None)

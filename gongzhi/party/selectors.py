@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -487,3 +488,38 @@ def members_by_ids(*, actor: Actor, ids: list[int]) -> dict[int, Member]:
 
 def subdistrict_of(*, organisation: Organisation | None = None) -> Node | None:
     return Node.objects.filter(kind=NodeKind.SUBDISTRICT).order_by("path").first()
+
+
+# --- the cockpit's figures (dashboards.sources.party) ---------------------------------------------------
+
+
+def cockpit_organisations(*, prefix: int) -> list[tuple[str, int]]:
+    """Active organisations per place: an organisation counts once, at the first (lowest path) node of the
+    territory it covers, cut to ``prefix``; one covering nothing counts at the subdistrict. No grid: a
+    territory is not a grid's. One grouped query."""
+    first_node = (
+        Organisation.territory.through.objects.filter(organisation_id=OuterRef("pk"))
+        .order_by("node__path")
+        .values_list(Substr("node__path", 1, prefix))[:1]
+    )
+    root = subdistrict_of()
+    rows = (
+        Organisation.objects.filter(is_active=True)
+        .annotate(place=Coalesce(Subquery(first_node), Value(root.path if root else "")))
+        .values_list("place")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(place, n) for place, n in rows]
+
+
+def cockpit_members(*, prefix: int) -> list[tuple[int | None, str, int]]:
+    """Members on the roll (在册: those held here and in-service members reported here, 双报到) per
+    (grid_id, place) of where they live."""
+    rows = (
+        Member.objects.filter(status=MemberStatus.ACTIVE)
+        .values_list("person__grid_id", Substr("person__org_path", 1, prefix))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(grid_id, place, n) for grid_id, place, n in rows]

@@ -14,14 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
 from gongzhi.core.audit import audit_record
 from gongzhi.core.exceptions import DomainError, NotAllowed
+from gongzhi.party.choices import MemberStatus
 from gongzhi.party.models import Member, Need, Organisation, ServiceActivity
 from gongzhi.party.permissions import may_keep
 from gongzhi.volunteering.choices import SignUpStatus
@@ -207,3 +208,21 @@ def service_activity_list(*, organisation: Organisation) -> QuerySet[ServiceActi
 def party_activity_ids(activity_ids: Iterable[int]) -> set[int]:
     """Which of these volunteering activities are tagged 党员服务 (core.badges)."""
     return set(ServiceActivity.objects.filter(activity_id__in=list(activity_ids)).values_list("activity_id", flat=True))
+
+
+# --- the cockpit's figures (dashboards.sources.party) ---------------------------------------------------
+
+
+def cockpit_day_minutes(*, since: dt.date, until: dt.date, prefix: int) -> list[tuple[dt.date, int | None, str, int]]:
+    """Certified minutes of party service per (service day, grid_id, place): what the members' service cards
+    add up (records of activities tagged 党员服务, corrections included, served by a member on the roll),
+    placed where the member lives (the person's grid and org_path). One grouped query."""
+    on_roll = Member.objects.filter(person_id=OuterRef("volunteer__person_id"), status=MemberStatus.ACTIVE)
+    rows = (
+        ServiceRecord.objects.filter(_party_records(since, until))
+        .filter(Exists(on_roll))
+        .values_list("service_on", "volunteer__person__grid_id", Substr("volunteer__person__org_path", 1, prefix))
+        .annotate(n=Sum("minutes"))
+        .order_by()
+    )
+    return [(day, grid_id, place, int(n or 0)) for day, grid_id, place, n in rows]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -311,3 +312,80 @@ def activity_nodes(*, actor: Actor) -> list[Node]:
 def activity_campaigns(*, actor: Actor) -> list[Campaign]:
     """Door-to-door campaigns a leaflet round may be part of: publicity campaigns the actor sees."""
     return list(visible_campaigns(actor).filter(kind=CampaignKind.PUBLICITY).order_by("-starts_on")[:50])
+
+
+# --- the cockpit's figures (dashboards.sources.publicity) ---------------------------------------------
+# By the day a notice was published (Asia/Shanghai), withdrawn ones included: they were published.
+
+
+def _published_day(field_name: str) -> TruncDate:
+    return TruncDate(field_name, tzinfo=timezone.get_default_timezone())
+
+
+def cockpit_day_notices(*, since: dt.date, until: dt.date, prefix: int) -> list[tuple[dt.date, str, int]]:
+    """Notices published per (day, place): a notice counts once, at the node that published it."""
+    rows = (
+        _published_notices(since, until)
+        .values_list(_published_day("published_at"), Substr("node__path", 1, prefix))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return list(rows)
+
+
+def cockpit_day_tallies(*, since: dt.date, until: dt.date, prefix: int) -> list[tuple[dt.date, int, str, int, int]]:
+    """Residents a notice was sent to and reached (read, or told in person), per (publication day, grid key,
+    place) from the notices' tallies: a grid's at its compound (its community when it lies in no compound),
+    residents in no grid (grid key 0) at their community. Staff recipients are not counted."""
+    grid_place = Grid.objects.filter(pk=OuterRef("grid_key")).values_list(
+        Substr(Coalesce("compound__path", "community__path"), 1, prefix)
+    )[:1]
+    rows = (
+        NoticeTally.objects.filter(notice__in=_published_notices(since, until), grid_key__gte=NO_GRID)
+        .annotate(
+            day=_published_day("notice__published_at"),
+            place=Case(
+                When(grid_key=NO_GRID, then=Substr("community_path", 1, prefix)),
+                default=Subquery(grid_place),
+            ),
+        )
+        .values_list("day", "grid_key", "place")
+        .annotate(recipients=Sum("recipients"), reached=Sum(F("read") + F("told")))
+        .order_by()
+    )
+    return [(day, grid, place or "", int(n or 0), int(r or 0)) for day, grid, place, n, r in rows]
+
+
+def _published_notices(since: dt.date, until: dt.date) -> QuerySet[Notice]:
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(since, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    return Notice.objects.filter(published_at__gte=start, published_at__lt=end)
+
+
+def cockpit_day_activities(*, since: dt.date, until: dt.date, prefix: int) -> list[tuple[dt.date, str, int]]:
+    """Offline publicity activities per (day held, place of the node they were held for)."""
+    rows = (
+        PublicityActivity.objects.filter(held_on__gte=since, held_on__lte=until)
+        .values_list("held_on", Substr("node__path", 1, prefix))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return list(rows)
+
+
+def cockpit_mark() -> int:
+    """Changes to notices and activities, and every read or in-person tell counted on a tally: tallies are
+    counted up in place, so their sum moves whenever someone reads."""
+    notices = Notice.objects.aggregate(n=Max("pk"), at=Max("updated_at"))
+    activities = PublicityActivity.objects.aggregate(n=Max("pk"), at=Max("updated_at"))
+    reached = NoticeTally.objects.aggregate(n=Sum(F("read") + F("told")))["n"] or 0
+    stamps = [int(x["at"].timestamp()) for x in (notices, activities) if x["at"] is not None]
+    return (notices["n"] or 0) + (activities["n"] or 0) + int(reached) + sum(stamps)
+
+
+def cockpit_first_day() -> dt.date | None:
+    first = Notice.objects.filter(published_at__isnull=False).aggregate(at=Min("published_at"))["at"]
+    held = PublicityActivity.objects.aggregate(day=Min("held_on"))["day"]
+    days = [d for d in (first.astimezone(timezone.get_default_timezone()).date() if first else None, held) if d]
+    return min(days, default=None)

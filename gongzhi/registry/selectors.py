@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core.actors import Actor, subtree_q
@@ -169,3 +170,26 @@ def person_by_document(*, number: str) -> Person | None:
     if kind is not QueryKind.ID_NUMBER:
         return None
     return Person.objects.filter(person_search_q(number)).first()
+
+
+def place_counts(*, prefix: int) -> dict[str, list[tuple[int | None, str, int]]]:
+    """For the cockpit: households in the register (在册) and people living here (在住), as
+    (grid_id, org_path cut to ``prefix`` characters, count) per figure; one grouped query each."""
+    place = Substr("org_path", 1, prefix)
+    households = (
+        Household.objects.filter(is_active=True).values_list("grid_id", place).annotate(n=Count("id")).order_by()
+    )
+    people = (
+        Person.objects.filter(status=PersonStatus.RESIDENT)
+        .values_list("grid_id", place)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {"households": list(households), "people": list(people)}
+
+
+def change_mark() -> int:
+    """The last change recorded in the register's history (households and people), for the cockpit."""
+    last_household = Household.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+    last_person = Person.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+    return last_household + last_person

@@ -9,21 +9,26 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
-from gongzhi.stewardship.choices import LedgerKind, LedgerSide, Position
+from gongzhi.stewardship.choices import LedgerKind, LedgerSide, MonthStatus, Position, SubjectKind
 from gongzhi.stewardship.models import (
     Committee,
     CommitteeCandidate,
     CommitteeMember,
     CommitteeTerm,
     Contract,
+    EvaluationMonth,
     LedgerEntry,
     ModeChange,
+    Rubric,
+    Score,
+    default_grade_bands,
 )
 from gongzhi.stewardship.permissions import visible_compounds, visible_entries
 from gongzhi.stewardship.services import MAX_MEMBERS, current_contracts
@@ -206,3 +211,95 @@ def ledger_sides(*, compound: Node, on: dt.date) -> list[str]:
     if Committee.objects.filter(compound=compound).exists():
         sides.append(LedgerSide.COMMITTEE)
     return sides
+
+
+# --- the cockpit's figures (dashboards.sources.stewardship, dashboards.sections) ------------------------
+# Per compound (a committee's or a manager's place is its compound), in no grid.
+
+ENDING_DAYS = 90  # as the term reminders count (services.TERM_REMINDER_DAYS)
+
+
+def _latest_terms() -> QuerySet[CommitteeTerm]:
+    return CommitteeTerm.objects.filter(committee_id=OuterRef("pk")).order_by("-number")
+
+
+def _ending_committees(today: dt.date) -> QuerySet[Committee]:
+    """Committees whose latest term sits now and ends within 90 days: no next term registered yet."""
+    latest = _latest_terms()
+    return Committee.objects.annotate(
+        term_starts=Subquery(latest.values("starts_on")[:1]),
+        term_ends=Subquery(latest.values("ends_on")[:1]),
+        term_number=Subquery(latest.values("number")[:1]),
+    ).filter(term_starts__lte=today, term_ends__gte=today, term_ends__lte=today + dt.timedelta(days=ENDING_DAYS))
+
+
+def cockpit_committees_ending(*, today: dt.date, prefix: int) -> list[tuple[str, int]]:
+    rows = _ending_committees(today).values_list(Substr("compound__path", 1, prefix)).annotate(n=Count("id")).order_by()
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class EndingTerm:
+    compound_id: int
+    compound: str
+    committee: str
+    number: int
+    ends_on: dt.date
+
+
+def committees_ending(*, actor: Actor, under: str, today: dt.date, limit: int = 10) -> list[EndingTerm]:
+    """The committees ending within 90 days in the compounds the actor sees below ``under`` (a path), soonest
+    first."""
+    rows = (
+        _ending_committees(today)
+        .filter(compound__in=visible_compounds(actor), compound__path__startswith=under)
+        .order_by("term_ends", "compound__path")
+        # the annotations of _ending_committees, which the type checker does not follow
+        .values_list("compound_id", "compound__name", "name", "term_number", "term_ends")[:limit]  # type: ignore[misc]
+    )
+    return [EndingTerm(*row) for row in rows]
+
+
+def latest_published_month() -> EvaluationMonth | None:
+    return EvaluationMonth.objects.filter(status=MonthStatus.PUBLISHED).order_by("-month").first()
+
+
+def grade_code(grade: str, bands: list[list[object]]) -> int:
+    """A grade's place in its rubric's bands, 1 for the best (AAA in the default bands); 0 if unknown."""
+    names = [str(band[0]) for band in bands]
+    return names.index(grade) + 1 if grade in names else 0
+
+
+def cockpit_manager_grades(*, prefix: int) -> list[tuple[str, int]]:
+    """Per compound: the grade of its manager (property company or third party) in the latest published
+    month, as a code (grade_code). A compound with two managers that month keeps the better grade. One
+    month's scores: a few hundred rows."""
+    month = latest_published_month()
+    if month is None:
+        return []
+    rows = Score.objects.filter(is_current=True, evaluation__month=month).exclude(
+        evaluation__subject_kind=SubjectKind.COMMITTEE
+    )
+    best: dict[str, int] = {}
+    for path, grade, bands in rows.values_list(
+        "evaluation__compound__path", "grade", "evaluation__rubric__grade_bands"
+    ):
+        code = grade_code(grade, bands)
+        place = path[:prefix]
+        if code and (place not in best or code < best[place]):
+            best[place] = code
+    return sorted(best.items())
+
+
+def grade_label(code: int) -> str:
+    """The grade a code stands for, in the current manager rubric's bands ("—" for none)."""
+    rubric = Rubric.objects.filter(subject_kind=SubjectKind.PROPERTY_COMPANY, is_active=True).first()
+    bands = rubric.grade_bands if rubric is not None else default_grade_bands()
+    return str(bands[code - 1][0]) if 1 <= code <= len(bands) else "—"
+
+
+def cockpit_mark() -> int:
+    """Terms registered or changed, and every score written (publication and appeals add rows)."""
+    terms = CommitteeTerm.objects.aggregate(n=Max("pk"), at=Max("updated_at"))
+    score = Score.objects.aggregate(n=Max("pk"))["n"] or 0
+    return (terms["n"] or 0) + score + (int(terms["at"].timestamp()) if terms["at"] else 0)

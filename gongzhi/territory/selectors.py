@@ -82,3 +82,13 @@ def compound_grids(*, actor: Actor, compound: Node) -> QuerySet[Grid]:
 
 def node_list(*, actor: Actor, kinds: list[str]) -> QuerySet[Node]:
     return visible_nodes(actor).filter(kind__in=kinds).order_by("path")
+
+
+def holding_grid_ids() -> set[int]:
+    """The communities' holding cells (未划网格): aggregates count what lies in them as in no grid."""
+    return set(Grid.objects.filter(is_holding=True).values_list("pk", flat=True))
+
+
+def place_prefix_length() -> int:
+    """Characters of a path down to compound depth: aggregates count a row below a compound at its compound."""
+    return COMPOUND_DEPTH * Node.steplen

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,6 +16,7 @@ from gongzhi.registry.models import Person
 from gongzhi.volunteering.choices import (
     ActivityStatus,
     AdjustmentStatus,
+    EntryKind,
     OrderStatus,
     RecordKind,
     SignUpStatus,
@@ -366,3 +368,73 @@ def volunteering_overview(*, actor: Actor, today: dt.date | None = None) -> Over
         .count(),
         low_stock_items=visible_shop_items(actor).filter(is_active=True, stock__lt=LOW_STOCK).count(),
     )
+
+
+# --- the cockpit's figures (dashboards.sources.volunteering) --------------------------------------------
+# A volunteer's place is their person's (the household's grid and org_path). One grouped query each.
+
+
+def cockpit_day_minutes(*, since: dt.date, until: dt.date, prefix: int) -> list[tuple[dt.date, int | None, str, int]]:
+    """Certified minutes per (service day, grid_id, place), corrections included: the sum of every
+    ServiceRecord, as a volunteer's certified time is."""
+    rows = (
+        ServiceRecord.objects.filter(service_on__gte=since, service_on__lte=until)
+        .values_list("service_on", "volunteer__person__grid_id", Substr("volunteer__person__org_path", 1, prefix))
+        .annotate(n=Sum("minutes"))
+        .order_by()
+    )
+    return [(day, grid_id, place, int(n or 0)) for day, grid_id, place, n in rows]
+
+
+def cockpit_day_points(
+    *, since: dt.date, until: dt.date, prefix: int
+) -> list[tuple[dt.date, int | None, str, int, int]]:
+    """Points per (day the entry belongs to, grid_id, place): earned (service points, a correction's negative
+    entry included) and redeemed (spent on orders, less what cancelled orders refunded)."""
+    rows = (
+        PointsEntry.objects.filter(
+            occurred_on__gte=since,
+            occurred_on__lte=until,
+            kind__in=[EntryKind.EARNED, EntryKind.REDEEMED, EntryKind.REFUNDED],
+        )
+        .values_list("occurred_on", "volunteer__person__grid_id", Substr("volunteer__person__org_path", 1, prefix))
+        .annotate(
+            earned=Sum("amount", filter=Q(kind=EntryKind.EARNED)),
+            spent=Sum("amount", filter=Q(kind__in=[EntryKind.REDEEMED, EntryKind.REFUNDED])),
+        )
+        .order_by()
+    )
+    return [(day, grid_id, place, int(earned or 0), -int(spent or 0)) for day, grid_id, place, earned, spent in rows]
+
+
+def cockpit_volunteers(*, prefix: int) -> list[tuple[int | None, str, int]]:
+    """Volunteers in the register (在册) per (grid_id, place)."""
+    rows = (
+        Volunteer.objects.filter(status=VolunteerStatus.ACTIVE)
+        .values_list("person__grid_id", Substr("person__org_path", 1, prefix))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(grid_id, place, n) for grid_id, place, n in rows]
+
+
+def cockpit_mark() -> tuple[int, int]:
+    """The last service record and the last points entry: both tables are append-only."""
+    record = ServiceRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    entry = PointsEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return record, entry
+
+
+def cockpit_days_after(*, record_after: int, entry_after: int) -> set[dt.date]:
+    """The days the records and entries written after these ids count on."""
+    days = set(ServiceRecord.objects.filter(pk__gt=record_after).values_list("service_on", flat=True).distinct())
+    days |= set(PointsEntry.objects.filter(pk__gt=entry_after).values_list("occurred_on", flat=True).distinct())
+    return days
+
+
+def cockpit_first_day() -> dt.date | None:
+    first = [
+        ServiceRecord.objects.order_by("service_on").values_list("service_on", flat=True).first(),
+        PointsEntry.objects.order_by("occurred_on").values_list("occurred_on", flat=True).first(),
+    ]
+    return min((d for d in first if d is not None), default=None)

@@ -30,6 +30,20 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
 
 
 @pytest.fixture
+def default_categories(world):  # type: ignore[no-untyped-def]
+    """The default case categories and holiday calendar come from a data migration, and every transactional
+    test (each e2e test) flushes the database after itself: put them back when an earlier test took them away."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from gongzhi.cases.models import CaseCategory
+
+    if not CaseCategory.objects.exists():
+        importlib.import_module("gongzhi.cases.migrations.0002_default_categories").forwards(django_apps, None)
+
+
+@pytest.fixture
 def phone_page(browser):  # type: ignore[no-untyped-def]
     """A page the size of a phone (390×844), in Chinese."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")

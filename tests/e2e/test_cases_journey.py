@@ -2,27 +2,20 @@
 wuye, who handles it with a photo; wangge_a rejects the first fix (rework) and accepts the second,
 closes it with a reply, and jumin reads the reply and rates it."""
 
-import importlib
 import io
 
 import pytest
-from django.apps import apps as django_apps
 from PIL import Image
 
-from gongzhi.cases.models import Case, CaseCategory
+from gongzhi.cases.models import Case
 from gongzhi.testing.world import PASSWORD
 from tests.e2e.conftest import login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-DEFAULTS = importlib.import_module("gongzhi.cases.migrations.0002_default_categories")
-
-
-@pytest.fixture(autouse=True)
-def default_categories(world):  # type: ignore[no-untyped-def]
-    """The default categories and holiday calendar come from a data migration, and every transactional test
-    (each e2e test) flushes the database after itself: put them back when an earlier test took them away."""
-    if not CaseCategory.objects.exists():
-        DEFAULTS.forwards(django_apps, None)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("default_categories"),
+]
 
 
 def _photo(name: str) -> dict[str, object]:
