@@ -50,6 +50,13 @@ class Period:
     before_end: dt.date  # last day of the month before: the stocks' comparison
     read: dict[tuple[object, ...], dict[str, int] | None] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def flow_note(self) -> str:
+        """How a flow tile's period reads: a month to date, or (a report's) whole month."""
+        if self.today == selectors.month_last(self.first):
+            return _("（全月，与上月比）")
+        return _("（本月 1 日至今，与上月同期比）")
+
     @classmethod
     def of(cls, today: dt.date) -> Period:
         first = selectors.month_first(today)
@@ -118,7 +125,7 @@ def flow_tiles(actor: Actor, focus: Focus, period: Period, keys: list[str], link
             key=k,
             label=str(DEFINITIONS[k].label),
             value=f"{now[k]:,}",
-            help=str(DEFINITIONS[k].help) + _("（本月 1 日至今，与上月同期比）"),
+            help=str(DEFINITIONS[k].help) + period.flow_note,
             change=signed(now[k] - before[k]),
             link=links.get(k, ""),
         )

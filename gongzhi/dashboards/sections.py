@@ -60,7 +60,7 @@ def hours_tile(actor: Actor, focus: Focus, period: Period, key: str, label: str,
         key=key,
         label=label,
         value=hours_text(now),
-        help=str(DEFINITIONS[key].help) + _("以小时计，保留一位小数（本月 1 日至今，与上月同期比）"),
+        help=str(DEFINITIONS[key].help) + _("以小时计，保留一位小数") + period.flow_note,
         change=hours_change(now - before),
         link=link,
     )

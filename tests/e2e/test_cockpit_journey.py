@@ -1,4 +1,4 @@
-"""Issue 17 "done means", in the browser: jiedao opens the cockpit, switches the map to overdue cases,
+"""Issue 17 "done means", in the browser (and the monthly report's PDF, in the second test): jiedao opens the cockpit, switches the map to overdue cases,
 drills down (a click on the map, then the table's links) to a grid and reaches the overdue case's page;
 wangge_a sees only grid A's figures; the big screen at 1920×1080 and the phone layout at 390×844 fit.
 Screenshots go to /tmp/shots/cockpit/."""
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -156,3 +158,33 @@ def test_jiedao_drills_down_to_an_overdue_case_and_wangge_a_sees_only_grid_a(wor
     response = wangge.goto(f"{live_server.url}/dashboards/?grid={world.grid_b.pk}")
     assert response is not None and response.status == 404
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_jiedao_generates_the_monthly_report_and_opens_its_pdf(world, live_server, browser, tmp_path):  # type: ignore[no-untyped-def]
+    """The monthly report from the cockpit: generated on demand for this month, downloaded, and its PDF holds
+    Chinese text and the charts (their titles and axes are drawn as text in the PDF; page 1 as a picture)."""
+    _world_with_overdue_cases(world)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    jiedao = _as(browser, live_server, "jiedao", [])
+    jiedao.goto(f"{live_server.url}/dashboards/")
+    jiedao.locator(".ck-head").get_by_role("link", name="月报").click()
+    assert jiedao.locator(".empty").inner_text() == "还没有月报。"
+    jiedao.locator("summary", has_text="生成月报").click()
+    jiedao.select_option("#id_node", label=world.subdistrict.name)
+    jiedao.get_by_role("button", name="生成").click()
+    link = jiedao.locator("table").get_by_role("link", name="PDF")
+    assert jiedao.locator("table tbody tr").first.inner_text().startswith(f"{timezone.localdate():%Y}年")
+    with jiedao.expect_download() as download:
+        link.click(modifiers=["Alt"])
+    pdf = tmp_path / "report.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(  # noqa: S603 - our own file
+        ["/usr/bin/pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    assert world.subdistrict.name in text and "按期结案率" in text
+    assert "每日上报案件" in text  # a chart's title, drawn with its axes
+    subprocess.run(  # noqa: S603 - our own file
+        ["/usr/bin/pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
+    )
+    shutil.copy(next(tmp_path.glob("page*.png")), SHOTS / "report-page-1.png")
