@@ -13,19 +13,22 @@ subdistrict officer; the request enters the same workflow at "reported".
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.cases import services
 from gongzhi.cases.choices import DONE_STATUSES, OPEN_STATUSES, CaseStatus, TimeUnit
-from gongzhi.cases.models import Case, CaseCategory, CasePhoto
+from gongzhi.cases.models import Case, CaseCategory, CaseEvent, CasePhoto
 from gongzhi.cases.permissions import public_cases
 from gongzhi.core.exceptions import DomainError
 from gongzhi.territory.choices import NodeKind
@@ -306,15 +309,42 @@ def request_query(params: dict[str, str], *, base_url: str = "") -> list[dict[st
     return result
 
 
+def list_validators(params: dict[str, str], *, fmt: str, base_url: str) -> tuple[str, dt.datetime]:
+    """The ETag and Last-Modified of a GET of requests, read without building the list: every change of a
+    case (its report, each step, a photo, a merge) writes a CaseEvent, and what is public depends on the
+    categories too. A request without end_date ends "now": its 90-day window is dated by the day, so that a
+    polling client gets 304s all day while nothing happens and cases leave the window by the next day."""
+    last = CaseEvent.objects.order_by("-pk").values_list("pk", "at").first()
+    categories = CaseCategory.objects.aggregate(at=Max("updated_at"), n=Count("id"))
+    window = "" if params.get("end_date") else timezone.localdate().isoformat()
+    raw = repr((fmt, sorted(params.items()), base_url, last, categories["at"], categories["n"], window))
+    times = [t for t in (last[1] if last else None, categories["at"]) if t is not None]
+    if window:
+        times.append(dt.datetime.combine(timezone.localdate(), dt.time(), tzinfo=timezone.get_current_timezone()))
+    modified = max(times) if times else dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"', modified
+
+
 @csrf_exempt
 def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _handle(fmt, lambda: _request_create(request, fmt))
-    if request.method != "GET":
+    if request.method not in {"GET", "HEAD"}:
         return _error(fmt, Open311Error(400, "only GET and POST are supported"))
     base = request.build_absolute_uri("/").rstrip("/")
     params = request.GET.dict()
-    return _handle(fmt, lambda: _respond(fmt, "service_requests", "request", request_query(params, base_url=base)))
+    # Conditional GET: a client polling an unchanged list gets a 304 without the list being built.
+    etag, modified = list_validators(params, fmt=fmt, base_url=base)
+    response = get_conditional_response(request, etag=etag, last_modified=int(modified.timestamp()))
+    if response is None:
+        response = _handle(
+            fmt, lambda: _respond(fmt, "service_requests", "request", request_query(params, base_url=base))
+        )
+    if response.status_code in {200, 304}:
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(modified.timestamp())
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    return response
 
 
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -31,7 +31,6 @@ from gongzhi.territory.permissions import visible_grids
 STOCK_KEYS = ["households", "campaign_households", "campaign_households_reached", "cases_overdue"]
 FLOW_KEYS = ["cases_reported"]
 TABLE_GRIDS = 200  # above this many grids the table lists the focus's child places instead
-MAX_GRADES = 9  # a rubric's bands, at most (grade_label answers "—" past the last)
 
 
 @dataclass(frozen=True)
@@ -73,13 +72,7 @@ def layer_of(value: str | None) -> str:
 
 def grade_labels() -> dict[int, str]:
     """The manager rubric's grades by code (1 the best), as stewardship names them."""
-    labels = {}
-    for code in range(1, MAX_GRADES + 1):
-        label = stewardship.grade_label(code)
-        if label == "—":
-            break
-        labels[code] = label
-    return labels
+    return stewardship.grade_labels()
 
 
 def _in_focus(actor: Actor, focus: Focus) -> Any:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.dashboards.models import Figure, FigureMonth, RecomputeRun, SourceMark
@@ -24,6 +25,8 @@ STOCK_MAX_AGE = dt.timedelta(minutes=30)
 # How many differences a recompute keeps in its report (all are counted and fixed).
 DRIFT_KEPT = 200
 BATCH = 5000
+# Rows that became zero are deleted this many at a time (one OR of places per statement).
+GONE_BATCH = 200
 
 
 def local_today(now: dt.datetime | None = None) -> dt.date:
@@ -53,10 +56,11 @@ def _replace(
     old = _stored(keys, days) if old is None else old
     gone = [place for place in old if place not in totals]
     changed = {place: v for place, v in totals.items() if old.get(place) != v}
-    for i in range(0, len(gone), BATCH // 5):
-        chunk = gone[i : i + BATCH // 5]
-        for day, path, grid_id, key in chunk:
-            Figure.objects.filter(day=day, path=path, grid_id=grid_id, key=key).delete()
+    for i in range(0, len(gone), GONE_BATCH):
+        places = Q(pk__in=[])
+        for day, path, grid_id, key in gone[i : i + GONE_BATCH]:
+            places |= Q(day=day, path=path, grid_id=grid_id, key=key)
+        Figure.objects.filter(places).delete()
     Figure.objects.bulk_create(
         [Figure(day=d, path=p, grid_id=g, key=k, value=v) for (d, p, g, k), v in changed.items()],
         batch_size=BATCH,

@@ -291,11 +291,16 @@ def cockpit_manager_grades(*, prefix: int) -> list[tuple[str, int]]:
     return sorted(best.items())
 
 
-def grade_label(code: int) -> str:
-    """The grade a code stands for, in the current manager rubric's bands ("—" for none)."""
+def grade_labels() -> dict[int, str]:
+    """Every grade of the current manager rubric's bands by its code (1 the best), in one query."""
     rubric = Rubric.objects.filter(subject_kind=SubjectKind.PROPERTY_COMPANY, is_active=True).first()
     bands = rubric.grade_bands if rubric is not None else default_grade_bands()
-    return str(bands[code - 1][0]) if 1 <= code <= len(bands) else "—"
+    return {code: str(band[0]) for code, band in enumerate(bands, start=1)}
+
+
+def grade_label(code: int) -> str:
+    """The grade a code stands for, in the current manager rubric's bands ("—" for none)."""
+    return grade_labels().get(code, "—")
 
 
 def cockpit_mark() -> int:

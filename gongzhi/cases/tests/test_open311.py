@@ -224,3 +224,21 @@ def test_media_url_serves_the_photo_without_exif_and_only_for_public_cases(world
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
     assert b"PhoneMaker" not in image.content
     assert client.get(f"{BASE}/media/{private.photos.get().pk}.jpg").status_code == 404
+
+
+def test_a_polling_client_gets_304_until_a_case_changes(world, actor_of, client):
+    case = report_leak(world, actor_of("jumin"))
+    first = client.get(f"{BASE}/requests.json")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert first.status_code == 200 and etag and modified
+    again = client.get(f"{BASE}/requests.json", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    assert client.get(f"{BASE}/requests.json", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    # Another query, or the other format, is another list.
+    assert client.get(f"{BASE}/requests.json?status=open", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client.get(f"{BASE}/requests.xml", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    # A step of the case (an event) changes the list: the client gets it whole, with a new ETag.
+    case_transition(actor=actor_of("wangge_a"), case=case, action=Action.ACCEPT)
+    changed = client.get(f"{BASE}/requests.json", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert changed.json()[0]["status"] == "open"
