@@ -116,7 +116,7 @@ def measure_page() -> list[Figure]:
 
     from gongzhi.accounts.actors import actor_for_user
     from gongzhi.accounts.models import User
-    from gongzhi.dashboards import headline, selectors
+    from gongzhi.dashboards import board, selectors
 
     jiedao = User.objects.get(username="jiedao")
     actor = actor_for_user(jiedao)
@@ -147,7 +147,7 @@ def measure_page() -> list[Figure]:
     runs = 7 if not smoke() else 1
     hand = median_ms(lambda: hand_headline(focus.node.path, today), runs=runs)
     by_hand = hand_headline(focus.node.path, today)
-    tiles = {t.key: t.value for s in headline.headline(actor=actor, focus=focus, today=today) for t in s.tiles}
+    tiles = {t.key: t.value for s in board.headline_sections(actor=actor, focus=focus, today=today) for t in s.tiles}
     for key in CHECKED_TILES:
         if key in tiles and tiles[key] != f"{by_hand.get(key, 0):,}":
             raise SystemExit(f"dashboards: the tile {key} shows {tiles[key]}, hand SQL {by_hand.get(key, 0)}")

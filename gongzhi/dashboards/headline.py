@@ -5,7 +5,6 @@ behind it. A section is a function of (actor, focus, today); modules' sections a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -251,15 +250,3 @@ def campaigns_section(actor: Actor, focus: Focus, period: Period) -> Section:
             ),
         ],
     )
-
-
-SectionFn = Callable[[Actor, Focus, Period], Section]
-from gongzhi.dashboards import sections  # noqa: E402 - the other modules' sections, built with the helpers above
-
-SECTIONS: list[SectionFn] = [registry_section, campaigns_section, cases_section, *sections.SECTIONS]
-
-
-def headline(*, actor: Actor, focus: Focus, today: dt.date) -> list[Section]:
-    """The sections as of ``today``: this month to date. For a past month's report, pass its last day."""
-    period = Period.of(today)
-    return [section(actor, focus, period) for section in SECTIONS]

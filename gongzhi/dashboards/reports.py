@@ -25,7 +25,7 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.numbers import ratio_text
 from gongzhi.core.xlsx import Column, write_xlsx
-from gongzhi.dashboards import headline, selectors, svgcharts
+from gongzhi.dashboards import board, selectors, svgcharts
 from gongzhi.dashboards.headline import Section
 from gongzhi.dashboards.models import Figure, MonthlyReport
 from gongzhi.dashboards.permissions import can_generate_report, figure_scope_q
@@ -161,7 +161,7 @@ def report_data(*, actor: Actor, node: Node, month: dt.date, created_by: str = "
     data = ReportData(
         month=month,
         node=node,
-        sections=headline.headline(actor=actor, focus=focus, today=last),
+        sections=board.headline_sections(actor=actor, focus=focus, today=last),
         days=[(day, values["cases_reported"]) for day, values in daily.items()],
         months=[MonthPoint(m, v["cases_due"], v["cases_due_on_time"], v["volunteer_minutes"]) for m, v in monthly],
         overdue_day=overdue_day,

@@ -2,30 +2,27 @@
 stored figures (headline's helpers), and for stewardship a small table of the month's ranking and the
 committees whose term ends soon, read from stewardship's selectors (tens of rows).
 
-headline.SECTIONS lists these after its own; headline is imported at the end of this module, because it
-imports this one to build that list (each module is complete by the time the other uses it).
+board.SECTIONS lists these after headline's own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
 from gongzhi.core.numbers import ratio_text
+from gongzhi.dashboards import headline
 from gongzhi.dashboards.figures import DEFINITIONS
+from gongzhi.dashboards.headline import Period, Section, Tile
 from gongzhi.dashboards.selectors import Focus
 from gongzhi.stewardship import selectors as stewardship
 from gongzhi.stewardship import standings
 from gongzhi.stewardship.choices import SubjectKind
 from gongzhi.stewardship.permissions import visible_evaluations
 from gongzhi.territory.choices import NodeKind
-
-if TYPE_CHECKING:
-    from gongzhi.dashboards.headline import Period, Section, Tile
 
 RANKED = 3  # the top and the bottom few of each kind
 
@@ -208,5 +205,3 @@ def stewardship_section(actor: Actor, focus: Focus, period: Period) -> Section:
 
 
 SECTIONS = [volunteering_section, party_section, publicity_section, consultation_section, stewardship_section]
-
-from gongzhi.dashboards import headline  # noqa: E402 - see the module's docstring

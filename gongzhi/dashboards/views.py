@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from gongzhi.cases import selectors as cases
 from gongzhi.core.http import ActorRequest
-from gongzhi.dashboards import caching, charts, headline, maps, selectors
+from gongzhi.dashboards import board, caching, charts, maps, selectors
 from gongzhi.dashboards.permissions import can_view_cockpit
 from gongzhi.dashboards.selectors import Focus
 
@@ -62,7 +62,7 @@ def _figures(request: ActorRequest, focus: Focus) -> dict[str, Any]:
             part="headline",
             today=today,
             version=version,
-            build=lambda: headline.headline(actor=actor, focus=focus, today=today),
+            build=lambda: board.headline_sections(actor=actor, focus=focus, today=today),
         ),
         "charts": caching.cached(
             actor=actor,

@@ -119,13 +119,13 @@ def test_overdue_grows_with_time_alone(world, actor_of) -> None:  # type: ignore
 
 
 def test_the_headline_reads_each_period_once(world, actor_of, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
-    from gongzhi.dashboards import headline
+    from gongzhi.dashboards import board
 
     services.refresh()
     actor = actor_of("jiedao")
     focus = selectors.focus_for(actor=actor)
     with django_assert_max_num_queries(12):
-        sections = headline.headline(actor=actor, focus=focus, today=timezone.localdate())
+        sections = board.headline_sections(actor=actor, focus=focus, today=timezone.localdate())
     tiles = {t.key: t for s in sections for t in s.tiles}
     assert tiles["households"].value == str(Household.objects.filter(is_active=True).count())
 

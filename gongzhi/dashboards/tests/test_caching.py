@@ -10,7 +10,7 @@ from django.utils import timezone
 from gongzhi.accounts.actors import actor_for_user
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import Duty
-from gongzhi.dashboards import caching, headline, selectors, services
+from gongzhi.dashboards import board, caching, selectors, services
 from gongzhi.registry.models import Household
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def _households(actor) -> str:  # type: ignore[no-untyped-def]
         part="headline",
         today=today,
         version=caching.figures_version(),
-        build=lambda: headline.headline(actor=actor, focus=focus, today=today),
+        build=lambda: board.headline_sections(actor=actor, focus=focus, today=today),
     )
     return next(t.value for s in sections for t in s.tiles if t.key == "households")
 

@@ -21,7 +21,7 @@ from gongzhi.cases.choices import DONE_STATUSES, OPEN_STATUSES, VOID_STATUSES, C
 from gongzhi.cases.models import Case
 from gongzhi.consultation.choices import FollowUpStatus
 from gongzhi.consultation.models import FollowUp, Suggestion, Topic
-from gongzhi.dashboards import headline, selectors, services
+from gongzhi.dashboards import board, selectors, services
 from gongzhi.demo.seed import seed_demo
 from gongzhi.party.choices import MemberStatus
 from gongzhi.party.models import Member, Organisation
@@ -374,7 +374,7 @@ def test_every_headline_tile_reconciles_with_the_raw_tables(demo, username) -> N
     now = timezone.now()
     shown = {
         f"{section.key}.{tile.key}": (tile.value, tile.change)
-        for section in headline.headline(actor=actor, focus=focus, today=today)
+        for section in board.headline_sections(actor=actor, focus=focus, today=today)
         for tile in section.tiles
     }
     compound = focus.node if focus.node is not None and focus.node.kind == NodeKind.COMPOUND else None

@@ -20,7 +20,7 @@ from gongzhi.cases.tests.helpers import report_leak
 from gongzhi.cases.worktime import TZ
 from gongzhi.core.actors import Actor
 from gongzhi.core.exceptions import NotAllowed
-from gongzhi.dashboards import headline, reports, selectors, services, svgcharts
+from gongzhi.dashboards import board, reports, selectors, services, svgcharts
 from gongzhi.dashboards.models import Figure, MonthlyReport
 from gongzhi.dashboards.selectors import Focus
 from gongzhi.dashboards.tasks import monthly_reports
@@ -78,7 +78,7 @@ def test_report_excel_figures_equal_the_tiles(world, actor_of, month) -> None:  
     sheet = openpyxl.load_workbook(io.BytesIO(bytes(report.xlsx)), read_only=True).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     cells = {(r[0], r[1]): r[2] for r in rows}
-    sections = headline.headline(
+    sections = board.headline_sections(
         actor=Actor.system("t"), focus=Focus(label="", node=world.community), today=selectors.month_last(month)
     )
     tiles = [(s.title, t) for s in sections for t in s.tiles]
