@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gongzhi.dashboards.models import Figure, FigureMonth, RecomputeRun, SourceMark
 from gongzhi.dashboards.sources import Row, Source, all_sources
+from gongzhi.territory.selectors import holding_grid_ids
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +35,13 @@ def local_today(now: dt.datetime | None = None) -> dt.date:
 
 
 def summed(rows: Iterable[Row]) -> dict[Place, int]:
-    """Rows added up per place: a source may yield several rows for one place (a holding cell and no grid)."""
+    """Rows added up per place. What lies in no grid (grid None) or in a community's holding cell (未划网格) is
+    stored under grid 0, so that a source may yield several rows for one place (a holding cell and no grid)."""
+    holding = holding_grid_ids()
     totals: dict[Place, int] = defaultdict(int)
     for day, path, grid_id, key, value in rows:
-        totals[(day, path, grid_id, key)] += value
+        grid = 0 if grid_id is None or grid_id in holding else grid_id
+        totals[(day, path, grid, key)] += value
     return {place: value for place, value in totals.items() if value}
 
 

@@ -8,7 +8,7 @@ table, so that a refresh skips a source where nothing happened) and two computat
 
 and ``touched(mark)``: the days whose flows the events after ``mark`` may have changed (None: every day the
 source keeps, when it cannot tell). A row is (day, path, grid_id, key, value) with the place already cut to
-compound depth (places.Place).
+compound depth (territory.selectors.place_prefix_length), the grid as the module stores it (Row).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from collections.abc import Iterable, Iterator
 
 from gongzhi.dashboards.figures import Definition
 
-Row = tuple[dt.date, str, int, str, int]
+# (day, place path, grid id — None or a holding cell: in no grid, stored as 0 by services.summed —, key, value)
+Row = tuple[dt.date, str, int | None, str, int]
 
 
 class Source:

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from gongzhi.campaigns import selectors as campaigns
 from gongzhi.dashboards.figures import DEFINITIONS
 from gongzhi.dashboards.sources import Row, Source
-from gongzhi.territory import selectors as territory
 
 STOCKS = ("campaign_households", "campaign_households_reached", "campaign_people", "campaign_people_checked")
 
@@ -31,16 +30,12 @@ class CampaignsSource(Source):
         if not days:
             return
         wanted = set(days)
-        holding = territory.holding_grid_ids()
         for day, grid_id, place, households, persons in campaigns.day_tallies(since=min(days), until=max(days)):
             if day in wanted:
-                grid = 0 if grid_id in holding else grid_id
-                yield day, place, grid, "campaign_day_households", households
-                yield day, place, grid, "campaign_day_people", persons
+                yield day, place, grid_id, "campaign_day_households", households
+                yield day, place, grid_id, "campaign_day_people", persons
 
     def stocks(self, today: dt.date) -> Iterable[Row]:
-        holding = territory.holding_grid_ids()
         for grid_id, place, *values in campaigns.open_tallies():
-            grid = 0 if grid_id in holding else grid_id
             for key, value in zip(STOCKS, values, strict=True):
-                yield today, place, grid, key, value
+                yield today, place, grid_id, key, value

@@ -49,24 +49,17 @@ class CasesSource(Source):
         if not days:
             return
         wanted = set(days)
-        holding = territory.holding_grid_ids()
         prefix = territory.place_prefix_length()
         since, until = min(days), max(days)
-
-        def grid(grid_id: int | None) -> int:
-            return 0 if grid_id is None or grid_id in holding else grid_id
-
         for r in cases.day_counts(by="created_at", since=since, until=until, prefix=prefix):
             if r["day"] in wanted:
-                yield r["day"], r["place"], grid(r["grid_id"]), "cases_reported", r["reported"]
+                yield r["day"], r["place"], r["grid_id"], "cases_reported", r["reported"]
         for r in cases.day_counts(by="deadline_at", since=since, until=until, prefix=prefix):
             if r["day"] in wanted:
                 for key, field in DUE_FIGURES.items():
-                    yield r["day"], r["place"], grid(r["grid_id"]), key, r[field] or 0
+                    yield r["day"], r["place"], r["grid_id"], key, r[field] or 0
 
     def stocks(self, today: dt.date) -> Iterable[Row]:
-        holding = territory.holding_grid_ids()
         for r in cases.open_counts(now=timezone.now(), prefix=territory.place_prefix_length()):
-            grid_id = 0 if r["grid_id"] is None or r["grid_id"] in holding else r["grid_id"]
-            yield today, r["place"], grid_id, "cases_open", r["open"]
-            yield today, r["place"], grid_id, "cases_overdue", r["overdue"]
+            yield today, r["place"], r["grid_id"], "cases_open", r["open"]
+            yield today, r["place"], r["grid_id"], "cases_overdue", r["overdue"]

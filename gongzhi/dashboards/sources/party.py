@@ -9,7 +9,6 @@ from collections.abc import Iterable
 
 from gongzhi.dashboards.figures import DEFINITIONS
 from gongzhi.dashboards.sources import Row, Source
-from gongzhi.dashboards.sources.volunteering import grid_of
 from gongzhi.party import selectors as party
 from gongzhi.party import serving
 from gongzhi.territory import selectors as territory
@@ -34,18 +33,16 @@ class PartySource(Source):
         if not days:
             return
         wanted = set(days)
-        holding = territory.holding_grid_ids()
         prefix = territory.place_prefix_length()
         for day, grid_id, place, minutes in serving.cockpit_day_minutes(
             since=min(days), until=max(days), prefix=prefix
         ):
             if day in wanted:
-                yield day, place, grid_of(grid_id, holding), "party_service_minutes", minutes
+                yield day, place, grid_id, "party_service_minutes", minutes
 
     def stocks(self, today: dt.date) -> Iterable[Row]:
-        holding = territory.holding_grid_ids()
         prefix = territory.place_prefix_length()
         for place, n in party.cockpit_organisations(prefix=prefix):
             yield today, place, 0, "party_organisations", n
         for grid_id, place, n in party.cockpit_members(prefix=prefix):
-            yield today, place, grid_of(grid_id, holding), "party_members", n
+            yield today, place, grid_id, "party_members", n

@@ -41,7 +41,6 @@ class PublicitySource(Source):
         if not days:
             return
         wanted = set(days)
-        holding = territory.holding_grid_ids()
         prefix = territory.place_prefix_length()
         since, until = min(days), max(days)
         for day, place, n in publicity.cockpit_day_notices(since=since, until=until, prefix=prefix):
@@ -51,9 +50,8 @@ class PublicitySource(Source):
             since=since, until=until, prefix=prefix
         ):
             if day in wanted:
-                grid = 0 if grid_key in holding else grid_key
-                yield day, place, grid, "notice_recipients", recipients
-                yield day, place, grid, "notice_reached", reached
+                yield day, place, grid_key, "notice_recipients", recipients
+                yield day, place, grid_key, "notice_reached", reached
         for day, place, n in publicity.cockpit_day_activities(since=since, until=until, prefix=prefix):
             if day in wanted:
                 yield day, place, 0, "publicity_activities", n

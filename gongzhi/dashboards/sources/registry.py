@@ -22,8 +22,7 @@ class RegistrySource(Source):
         return set()  # stocks only
 
     def stocks(self, today: dt.date) -> Iterable[Row]:
-        holding = territory.holding_grid_ids()
         counts = registry.place_counts(prefix=territory.place_prefix_length())
         for key, rows in counts.items():
             for grid_id, place, n in rows:
-                yield today, place, 0 if grid_id is None or grid_id in holding else grid_id, key, n
+                yield today, place, grid_id, key, n

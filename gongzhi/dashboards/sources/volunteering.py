@@ -15,10 +15,6 @@ from gongzhi.volunteering import selectors as volunteering
 SHIFT = 10**9
 
 
-def grid_of(grid_id: int | None, holding: set[int]) -> int:
-    return 0 if grid_id is None or grid_id in holding else grid_id
-
-
 class VolunteeringSource(Source):
     name = "volunteering"
     definitions = tuple(DEFINITIONS[k] for k in ("volunteers", "volunteer_minutes", "points_earned", "points_redeemed"))
@@ -38,20 +34,18 @@ class VolunteeringSource(Source):
         if not days:
             return
         wanted = set(days)
-        holding = territory.holding_grid_ids()
         prefix = territory.place_prefix_length()
         since, until = min(days), max(days)
         for day, grid_id, place, minutes in volunteering.cockpit_day_minutes(since=since, until=until, prefix=prefix):
             if day in wanted:
-                yield day, place, grid_of(grid_id, holding), "volunteer_minutes", minutes
+                yield day, place, grid_id, "volunteer_minutes", minutes
         for day, grid_id, place, earned, redeemed in volunteering.cockpit_day_points(
             since=since, until=until, prefix=prefix
         ):
             if day in wanted:
-                yield day, place, grid_of(grid_id, holding), "points_earned", earned
-                yield day, place, grid_of(grid_id, holding), "points_redeemed", redeemed
+                yield day, place, grid_id, "points_earned", earned
+                yield day, place, grid_id, "points_redeemed", redeemed
 
     def stocks(self, today: dt.date) -> Iterable[Row]:
-        holding = territory.holding_grid_ids()
         for grid_id, place, n in volunteering.cockpit_volunteers(prefix=territory.place_prefix_length()):
-            yield today, place, grid_of(grid_id, holding), "volunteers", n
+            yield today, place, grid_id, "volunteers", n
