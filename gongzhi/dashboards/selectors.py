@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Max, Q, QuerySet, Sum
 from django.http import Http404
@@ -136,38 +137,34 @@ def stock_totals(*, actor: Actor, focus: Focus, keys: list[str], day: dt.date) -
     return flow_totals(actor=actor, focus=focus, keys=keys, since=day, until=day)
 
 
+def _by(
+    actor: Actor, focus: Focus, field_name: str, keys: list[str], since: dt.date, until: dt.date
+) -> dict[Any, dict[str, int]]:
+    rows = (
+        _figures(actor, focus)
+        .filter(key__in=keys, day__gte=since, day__lte=until)
+        .values_list(field_name, "key")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    result: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
+    for group, key, total in rows:
+        result[group][key] = int(total or 0)
+    return dict(result)
+
+
 def by_grid(
     *, actor: Actor, focus: Focus, keys: list[str], since: dt.date, until: dt.date
 ) -> dict[int, dict[str, int]]:
     """Figures per grid (grid 0: what lies in no grid) for the map's layers."""
-    rows = (
-        _figures(actor, focus)
-        .filter(key__in=keys, day__gte=since, day__lte=until)
-        .values_list("grid_id", "key")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
-    for grid_id, key, total in rows:
-        result[grid_id][key] = int(total or 0)
-    return dict(result)
+    return _by(actor, focus, "grid_id", keys, since, until)
 
 
 def by_place(
     *, actor: Actor, focus: Focus, keys: list[str], since: dt.date, until: dt.date
 ) -> dict[str, dict[str, int]]:
     """Figures per stored place path (compound, or community for what lies in no compound)."""
-    rows = (
-        _figures(actor, focus)
-        .filter(key__in=keys, day__gte=since, day__lte=until)
-        .values_list("path", "key")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    result: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
-    for path, key, total in rows:
-        result[path][key] = int(total or 0)
-    return dict(result)
+    return _by(actor, focus, "path", keys, since, until)
 
 
 def by_day(
