@@ -199,11 +199,10 @@ def bench_measures(runs: int) -> dict[str, Any]:
 
 
 def bench_open311(runs: int) -> dict[str, Any]:
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
-
-    from django.core.cache import cache
 
     client = Client(HTTP_HOST="127.0.0.1")
     get = get_ok(client, "/open311/v2/requests.json")
