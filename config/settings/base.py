@@ -119,6 +119,19 @@ else:  # pragma: no cover - configuration error
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ---------------------------------------------------------------------------------------
+# Redis when GONGZHI_REDIS_URL is set (production: one cache shared by every worker process); otherwise
+# each process keeps its own in memory.
+GONGZHI_REDIS_URL = env_str("GONGZHI_REDIS_URL", "")
+if GONGZHI_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": GONGZHI_REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A request's Actor (its Duties and person) and API tokens are kept across requests for this long and
+# dropped when they change (accounts.actor_cache). Only safe on a cache every worker shares: off (0) by
+# default without Redis.
+GONGZHI_ACTOR_CACHE_SECONDS = env_int("GONGZHI_ACTOR_CACHE_SECONDS", 300 if GONGZHI_REDIS_URL else 0)
+
 # --- Accounts ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -15,6 +15,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process: the per-process cache is shared by every request, so the actor cache is safe and tested.
+GONGZHI_ACTOR_CACHE_SECONDS = 300
 if os.environ.get("GONGZHI_DB", "sqlite") == "sqlite":
     # In-memory test database; WAL does not apply there.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}  # noqa: F405

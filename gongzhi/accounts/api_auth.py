@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
-from gongzhi.accounts.actors import actor_for_user
+from gongzhi.accounts.actors import token_actor
 from gongzhi.accounts.models import User
-from gongzhi.accounts.security import api_token_user, client_ip, needs_two_factor
+from gongzhi.accounts.security import api_token_user_id, client_ip, needs_two_factor
 from gongzhi.core.actors import Actor
 
 
@@ -35,11 +35,12 @@ class SessionActorAuth(APIKeyCookie):
 
 class TokenActorAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        user = api_token_user(token)
-        if user is None:
+        user_id = api_token_user_id(token)
+        if user_id is None:
             return None
-        # A token stands for a verified machine client: it was issued from a verified session.
-        actor = actor_for_user(user, ip_address=client_ip(request), is_verified=True)
+        actor = token_actor(user_id, ip_address=client_ip(request))
+        if not actor.is_authenticated:
+            return None  # the token's user was deactivated
         request.actor = actor  # type: ignore[attr-defined]
         return actor
 

@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.actors import actor_for_user
+from gongzhi.accounts.actors import request_actor
 from gongzhi.accounts.models import User
 from gongzhi.accounts.security import client_ip, needs_two_factor
 from gongzhi.core.actors import Actor
 
 
 class ActorMiddleware:
-    """Attach ``request.actor``, built lazily once per request (pages that never look pay nothing)."""
+    """Attach ``request.actor``, resolved lazily (pages that never look pay nothing) and cached across requests."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -28,7 +28,7 @@ class ActorMiddleware:
         def build() -> Actor:
             user = request.user
             is_verified = bool(getattr(user, "is_verified", lambda: False)())
-            return actor_for_user(
+            return request_actor(
                 user if isinstance(user, User) else None, ip_address=client_ip(request), is_verified=is_verified
             )
 

@@ -8,12 +8,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from gongzhi.accounts import actor_cache
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import ApiToken, LoginFailure, User
 from gongzhi.core.actors import Actor
@@ -139,14 +141,33 @@ def api_token_create(*, user: User, name: str, days: int | None = 365) -> tuple[
     return record, token
 
 
-def api_token_user(token: str) -> User | None:
-    # The user's person comes in the same query: actor_for_user reads it next, on every API call.
-    tokens = ApiToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True)
-    record = tokens.select_related("user", "user__person").first()
+def api_token_user_id(token: str) -> int | None:
+    """The id of a live token's user, without loading the user; the token's row is cached (actor_cache).
+
+    Whether the user is still active is the Actor's to say: an inactive user's Actor is anonymous.
+    """
+    digest = token_digest(token)
+
+    def load() -> dict[str, Any] | None:
+        row = (
+            ApiToken.objects.filter(digest=digest, revoked_at__isnull=True)
+            .values("pk", "user_id", "expires_at", "last_used_at")
+            .first()
+        )
+        return dict(row) if row is not None else None
+
+    found = actor_cache.cached_token(digest, load)
     now = timezone.now()
-    if record is None or not record.user.is_active or (record.expires_at and record.expires_at <= now):
+    if found is None or (found["expires_at"] and found["expires_at"] <= now):
         return None
-    if record.last_used_at is None or now - record.last_used_at > dt.timedelta(minutes=5):
+    if _note_use(found["pk"], found["last_used_at"], now):
+        actor_cache.note_token_use(digest, now)
+    return int(found["user_id"])
+
+
+def _note_use(token_id: int, last_used_at: dt.datetime | None, now: dt.datetime) -> bool:
+    if last_used_at is None or now - last_used_at > dt.timedelta(minutes=5):
         # Written at most every few minutes: a hot API path should not write on every request.
-        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-    return record.user
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        return True
+    return False

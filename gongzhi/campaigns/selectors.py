@@ -112,24 +112,39 @@ def campaign_fields(*, campaign: Campaign, target: str) -> list[CampaignField]:
 
 
 TALLY_COLUMNS = ("households_total", "households_reached", "persons_total", "persons_checked")
+# One tally as tally_rows reads it: the grid, its org_path, then the four TALLY_COLUMNS.
+TallyRow = tuple[int, str, int, int, int, int]
 
 
-def campaign_coverage(*, actor: Actor, campaign: Campaign, node: Node | None = None) -> Coverage:
-    """Households reached / registered and persons checked / registered over everything the actor sees."""
-    if not sees_grid_counts(actor):
+def tally_rows(*, actor: Actor, campaign: Campaign) -> list[TallyRow]:
+    """The grid tallies the actor sees, read once: the campaign page's coverage, its table, the actor's
+    own grids and the progress chart are all drawn from these rows (one per grid) instead of a query each."""
+    return list(visible_tallies(actor).filter(campaign=campaign).values_list("grid_id", "org_path", *TALLY_COLUMNS))
+
+
+def _in_subtree(rows: list[TallyRow], path: str) -> list[TallyRow]:
+    return [r for r in rows if r[1].startswith(path)]
+
+
+def campaign_coverage(
+    *, actor: Actor, campaign: Campaign, node: Node | None = None, rows: list[TallyRow] | None = None
+) -> Coverage:
+    """Households reached / registered and persons checked / registered over everything the actor sees.
+
+    ``rows`` are the actor's tally_rows when the caller has read them already.
+    """
+    if not sees_grid_counts(actor) or (node is not None and node.kind in ("building", "unit")):
         return _coverage_from_rows(actor=actor, campaign=campaign, node=node)
-    tallies = visible_tallies(actor).filter(campaign=campaign)
+    if rows is None:
+        rows = tally_rows(actor=actor, campaign=campaign)
     if node is not None:
-        tallies = tallies.filter(subtree_q("org_path", node.path) | Q(org_path__in=_prefixes(node.path)))
-        if node.kind in ("building", "unit"):
-            return _coverage_from_rows(actor=actor, campaign=campaign, node=node)
-    sums = tallies.aggregate(**{c: Sum(c) for c in TALLY_COLUMNS})
-    return Coverage(
-        households_total=sums["households_total"] or 0,
-        households_reached=sums["households_reached"] or 0,
-        persons_total=sums["persons_total"] or 0,
-        persons_checked=sums["persons_checked"] or 0,
-    )
+        # The node's subtree, and the grids of a compound or community above it (a grid spans buildings).
+        above = set(_prefixes(node.path))
+        rows = [r for r in rows if r[1].startswith(node.path) or r[1] in above]
+    total = Coverage()
+    for _grid, _path, *counts in rows:
+        total.add(*counts)
+    return total
 
 
 def _prefixes(path: str) -> list[str]:
@@ -151,12 +166,14 @@ def _coverage_from_rows(*, actor: Actor, campaign: Campaign, node: Node | None) 
     )
 
 
-def coverage_rows(*, actor: Actor, campaign: Campaign, node: Node | None = None) -> list[Coverage]:
+def coverage_rows(
+    *, actor: Actor, campaign: Campaign, node: Node | None = None, rows: list[TallyRow] | None = None
+) -> list[Coverage]:
     """One row per child of ``node`` (the top level when None) down to one row per grid under a compound."""
-    tallies = visible_tallies(actor).filter(campaign=campaign)
+    if rows is None:
+        rows = tally_rows(actor=actor, campaign=campaign)
     if node is not None:
-        tallies = tallies.filter(subtree_q("org_path", node.path))
-    rows = list(tallies.values_list("grid_id", "org_path", *TALLY_COLUMNS))
+        rows = _in_subtree(rows, node.path)
     if not rows:
         return []
     if node is None:
@@ -203,17 +220,16 @@ def grid_get(*, actor: Actor, campaign: Campaign, grid_id: int) -> Grid:
     return Grid.objects.select_related("compound", "community").get(pk=grid_id)
 
 
-def my_grids(*, actor: Actor, campaign: Campaign) -> list[Grid]:
-    """The grids whose households the actor walks: assigned, or held by duty."""
-    ids = set(
-        GridAssignment.objects.filter(campaign=campaign, worker_id=actor.user_id, ended_at__isnull=True).values_list(
-            "grid_id", flat=True
-        )
-    )
-    ids |= set(
-        visible_tallies(actor).filter(campaign=campaign, grid_id__in=actor.grid_ids()).values_list("grid_id", flat=True)
-    )
-    return list(Grid.objects.filter(pk__in=ids).order_by("code"))
+def my_grids(*, actor: Actor, campaign: Campaign, rows: list[TallyRow] | None = None) -> list[Grid]:
+    """The grids whose households the actor walks: assigned, or held by duty (one query when ``rows``, the
+    actor's tally_rows, are given)."""
+    held = actor.grid_ids()
+    if rows is None:
+        held_q = Q(pk__in=visible_tallies(actor).filter(campaign=campaign, grid_id__in=held).values("grid_id"))
+    else:
+        held_q = Q(pk__in=sorted({r[0] for r in rows if r[0] in held}))
+    assigned = GridAssignment.objects.filter(campaign=campaign, worker_id=actor.user_id, ended_at__isnull=True)
+    return list(Grid.objects.filter(held_q | Q(pk__in=assigned.values("grid_id"))).order_by("code"))
 
 
 @dataclass
@@ -355,16 +371,14 @@ def people_lines(rows: Iterable[dict[str, Any]]) -> list[PersonLine]:
     ]
 
 
-def daily_progress(*, actor: Actor, campaign: Campaign) -> list[dict[str, Any]]:
+def daily_progress(*, actor: Actor, campaign: Campaign, rows: list[TallyRow] | None = None) -> list[dict[str, Any]]:
     """Per day: households first covered and persons first checked, and the running totals."""
-    q = Q(pk__in=visible_tallies(actor).filter(campaign=campaign).values("pk"))
-    grid_ids = CampaignGridTally.objects.filter(q).values("grid_id")
-    days = (
-        CampaignDayTally.objects.filter(campaign=campaign, grid_id__in=grid_ids)
-        .values("day")
-        .annotate(h=Sum("households_reached"), p=Sum("persons_checked"))
-        .order_by("day")
-    )
+    days_q = CampaignDayTally.objects.filter(campaign=campaign)
+    if rows is None:
+        days_q = days_q.filter(grid_id__in=visible_tallies(actor).filter(campaign=campaign).values("grid_id"))
+    elif not actor.is_system:
+        days_q = days_q.filter(grid_id__in=sorted({r[0] for r in rows}))
+    days = days_q.values("day").annotate(h=Sum("households_reached"), p=Sum("persons_checked")).order_by("day")
     out, h_run, p_run = [], 0, 0
     for d in days:
         h_run += d["h"]

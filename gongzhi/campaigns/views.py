@@ -91,6 +91,7 @@ def campaign_detail(request: ActorRequest, campaign_id: int) -> HttpResponse:
     trail = []
     if node is not None:
         trail = list(visible_nodes(actor).filter(path__in=[node.path[:i] for i in range(4, len(node.path), 4)]))
+    rows = selectors.tally_rows(actor=actor, campaign=campaign)
     holders: list[selectors.GridHolders] = []
     chain = None
     if node is not None and node.kind == NodeKind.COMPOUND:
@@ -102,14 +103,14 @@ def campaign_detail(request: ActorRequest, campaign_id: int) -> HttpResponse:
             "campaign": campaign,
             "node": node,
             "trail": trail,
-            "coverage": selectors.campaign_coverage(actor=actor, campaign=campaign, node=node),
-            "rows": selectors.coverage_rows(actor=actor, campaign=campaign, node=node),
+            "coverage": selectors.campaign_coverage(actor=actor, campaign=campaign, node=node, rows=rows),
+            "rows": selectors.coverage_rows(actor=actor, campaign=campaign, node=node, rows=rows),
             "sees_grids": sees_grid_counts(actor),
-            "progress": selectors.daily_progress(actor=actor, campaign=campaign),
+            "progress": selectors.daily_progress(actor=actor, campaign=campaign, rows=rows),
             "manages": can_manage_campaign(actor, campaign),
             "holders": holders,
             "chain": chain,
-            "my_grids": selectors.my_grids(actor=actor, campaign=campaign),
+            "my_grids": selectors.my_grids(actor=actor, campaign=campaign, rows=rows),
             "fields": campaign.fields.all(),
             "preview": services.snapshot_preview(campaign=campaign)
             if campaign.status == CampaignStatus.DRAFT and can_manage_campaign(actor, campaign)

@@ -11,3 +11,6 @@ class RegistryConfig(AppConfig):
     name = "gongzhi.registry"
     label = "registry"
     verbose_name = "人房登记"
+
+    def ready(self) -> None:
+        from gongzhi.registry import receivers  # noqa: F401 - a person's change drops their cached Actor

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from gongzhi.accounts import actor_cache
 from gongzhi.core.actors import Actor
 from gongzhi.core.bulk import insert_objects, insert_rows, reserve_ids
 from gongzhi.core.exceptions import DomainError
@@ -695,6 +696,9 @@ def apply(actor: Actor, result: Plan, *, today: dt.date) -> None:
             batch_size=2000,
             default_user=None,
         )
+    if moved:
+        # bulk_update sends no post_save: the residents among the moved lose their cached Actors here.
+        actor_cache.invalidate_users(p.user_id for p in moved)
     _memberships(result, accepted, households, people, today)
     _care_tags(accepted, people)
     _ownerships(result, accepted, people, today)

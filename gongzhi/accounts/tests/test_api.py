@@ -39,14 +39,20 @@ def test_api_token_auth_uses_the_token_owners_scope(world, client):
 def test_api_revoked_or_expired_token_is_refused(world, client):
     import datetime as dt
 
-    from django.utils import timezone
+    import time_machine
 
-    record, token = api_token_create(user=world.user("jiedao"), name="x")
+    from gongzhi.accounts.actors import actor_for_user
+    from gongzhi.accounts.services import api_token_revoke
+
+    # The token's row is cached across requests (actor_cache): expiry passes with the clock, and revoking
+    # through the service (or the admin) drops it.
+    record, token = api_token_create(user=world.user("jiedao"), name="x", days=1)
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/territory/nodes", headers=headers).status_code == 200
-    ApiToken.objects.filter(pk=record.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert client.get("/api/v1/territory/nodes", headers=headers).status_code == 401
-    ApiToken.objects.filter(pk=record.pk).update(expires_at=None, revoked_at=timezone.now())
+    with time_machine.travel(record.expires_at + dt.timedelta(seconds=1)):
+        assert client.get("/api/v1/territory/nodes", headers=headers).status_code == 401
+    assert client.get("/api/v1/territory/nodes", headers=headers).status_code == 200
+    api_token_revoke(actor=actor_for_user(world.user("jiedao")), token=record)
     assert client.get("/api/v1/territory/nodes", headers=headers).status_code == 401
 
 

@@ -242,3 +242,17 @@ def test_a_polling_client_gets_304_until_a_case_changes(world, actor_of, client)
     changed = client.get(f"{BASE}/requests.json", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert changed.json()[0]["status"] == "open"
+
+
+def test_a_kept_list_body_is_never_served_after_a_case_changed(world, actor_of, client):
+    """The list's body is kept under its ETag (cases.open311._list_response): a client without the ETag
+    gets the kept body while nothing changed, and the changed list as soon as a case moved."""
+    case = report_leak(world, actor_of("jumin"))
+    first = client.get(f"{BASE}/requests.json")
+    assert first.json()[0]["status_notes"] == "已上报"
+    kept = client.get(f"{BASE}/requests.json")
+    assert kept.content == first.content and kept["ETag"] == first["ETag"]
+    case_transition(actor=actor_of("wangge_a"), case=case, action=Action.ACCEPT)
+    changed = client.get(f"{BASE}/requests.json")
+    assert changed["ETag"] != first["ETag"]
+    assert changed.json()[0]["status_notes"] != "已上报"

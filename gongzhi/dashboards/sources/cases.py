@@ -33,8 +33,9 @@ class CasesSource(Source):
     def touched(self, mark: int, today: dt.date) -> set[dt.date] | None:
         days: set[dt.date] = set()
         for created, deadline, last in cases.event_spans(after=mark):
-            first = timezone.localdate(created)
-            end = max(timezone.localdate(d) for d in (created, deadline or created, last))
+            # A deadline normally follows the report, but a corrected or imported case may be due before it.
+            dates = [timezone.localdate(d) for d in (created, deadline or created, last)]
+            first, end = min(dates), max(dates)
             days.update(first + dt.timedelta(days=i) for i in range((end - first).days + 1))
         return days
 

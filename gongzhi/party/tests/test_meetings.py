@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from gongzhi.cases.tests.helpers import clean_photo
 from gongzhi.core.exceptions import DomainError, NotAllowed
@@ -191,7 +192,8 @@ def test_meeting_correct_changes_attendance_within_the_window_only(world, actor_
         meetings.meeting_correct(
             actor=dangzhibu, meeting=meeting, topic="t", minutes="m", present_member_ids=[party.spouse.pk]
         )
-    late = meeting.created_at.date() + dt.timedelta(days=meetings.CORRECTION_DAYS + 1)
+    # The window counts Shanghai days: created_at.date() would be the UTC day, a day behind after 16:00 UTC.
+    late = timezone.localdate(meeting.created_at) + dt.timedelta(days=meetings.CORRECTION_DAYS + 1)
     assert not meetings.may_correct(actor=dangzhibu, meeting=meeting, on=late)
     with pytest.raises(DomainError) as caught:
         meetings.meeting_correct(
