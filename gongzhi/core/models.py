@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
@@ -35,9 +38,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError(f"{self.model.__name__} is append-only.")
 
-    def prune_before(self, cutoff: object) -> int:
-        """The one way rows leave: past their retention period (prune_logs enforces the minimum)."""
-        deleted, _by_model = models.QuerySet.delete(self.filter(at__lt=cutoff))
+    def prune_below(self, row_id: int) -> int:
+        """The one way rows leave: the oldest, in id order, past their retention period (audit.logs_prune picks
+        ``row_id`` and enforces the minimum; on PostgreSQL a trigger refuses rows younger than 180 days)."""
+        deleted, _by_model = models.QuerySet.delete(self.filter(id__lt=row_id))
         return deleted
 
 
@@ -56,10 +60,45 @@ class AppendOnlyModel(models.Model):
         raise TypeError(f"{type(self).__name__} is append-only.")
 
 
-class AuditEntry(AppendOnlyModel):
+class ChainedLogModel(AppendOnlyModel):
+    """A log whose rows are hash-chained in id order (MLPS level 3: records protected against tampering).
+
+    ``row_hash`` is SHA-256 over ``prev_hash`` and the canonical form of ``CHAINED_FIELDS`` (gongzhi/core/chain.py).
+    Rows are written only by chain.chain_append, under the chain's lock; ``at`` is set there, not by
+    auto_now_add, which would change it after the hash was taken.
+    """
+
+    CHAINED_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.row_hash:
+            raise TypeError(f"{type(self).__name__} rows are written through gongzhi.core.chain.chain_append.")
+        super().save(*args, **kwargs)
+
+
+class AuditEntry(ChainedLogModel):
     """An administrative change: who did what to which record, before and after, no personal data in clear."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    CHAINED_FIELDS = (
+        "at",
+        "actor_id",
+        "actor_name",
+        "action",
+        "target_type",
+        "target_id",
+        "target_label",
+        "before",
+        "after",
+        "ip_address",
+    )
+
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -82,14 +121,27 @@ class AuditEntry(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}#{self.target_id}"
 
 
-class AccessLog(AppendOnlyModel):
+class AccessLog(ChainedLogModel):
     """A look at or export of personal data: who, whose, what, why, when, from where (PIPL Art. 51).
 
     Kept at least GONGZHI_ACCESS_LOG_RETENTION_DAYS (≥ 180: Cybersecurity Law Art. 21); read only by
     auditors, never by platform administrators (separation of system and audit administration).
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    CHAINED_FIELDS = (
+        "at",
+        "actor_id",
+        "actor_name",
+        "action",
+        "subject_type",
+        "subject_id",
+        "subject_label",
+        "fields",
+        "row_count",
+        "reason",
+        "ip_address",
+    )
+
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     actor_name = models.CharField(max_length=150)
     action = models.CharField(max_length=20)  # reveal, export, print

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.management import call_command
 from django_tasks import task
+
+from gongzhi.core.audit import logs_prune
 
 
 @task()
 def prune_logs() -> None:
-    call_command("prune_logs")
+    logs_prune()
