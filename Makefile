@@ -8,7 +8,7 @@ DB ?= sqlite
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: run test lint typecheck format install secrets messages migrations-check test-sqlite test-postgres bench serve clean
+.PHONY: run test lint typecheck format install secrets messages migrations-check test-sqlite test-postgres production-smoke bench serve clean
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
@@ -54,6 +54,10 @@ test-postgres: install messages
 	else echo "PostgreSQL not reachable on $(PG_HOST):$(PG_PORT): skipping the PostgreSQL run."; fi
 
 test: lint typecheck migrations-check test-sqlite test-postgres
+
+# The production deployment (docs/deployment.md) on loopback: PostgreSQL, gunicorn, nginx over HTTPS.
+production-smoke: install
+	PG_HOST=$(PG_HOST) PG_PORT=$(PG_PORT) PYTHON=$(abspath $(PYTHON)) scripts/production_smoke.sh
 
 bench: install secrets messages
 	$(PYTHON) -m bench --tier $(TIER) --db $(DB) $(if $(SMOKE),--smoke)
