@@ -117,14 +117,40 @@ elif DATABASE_ENGINE == "sqlite":
 else:  # pragma: no cover - configuration error
     raise RuntimeError(f"GONGZHI_DB must be 'sqlite' or 'postgres', got {DATABASE_ENGINE!r}.")
 
+# A PostgreSQL streaming replica (scripts/replica.sh, docs/scaling.md): the cockpit, exports, measures and
+# Open311 reads go there (gongzhi/core/dbrouter.py). Unset: one database, no router, no middleware.
+GONGZHI_READ_YOUR_WRITES_SECONDS = env_int("GONGZHI_READ_YOUR_WRITES_SECONDS", 5)
+_replica_host = env_str("GONGZHI_DB_REPLICA_HOST", "")
+_replica_port = env_str("GONGZHI_DB_REPLICA_PORT", "")
+if DATABASE_ENGINE == "postgres" and (_replica_host or _replica_port):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "NAME": env_str("GONGZHI_DB_REPLICA_NAME", str(DATABASES["default"]["NAME"])),
+        "HOST": _replica_host or DATABASES["default"]["HOST"],
+        "PORT": _replica_port or "5433",
+        # The replica is a copy of the primary's cluster: the test database appears there by replication.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["gongzhi.core.dbrouter.ReplicaRouter"]
+    # After SessionSecurityMiddleware: the session and the user are read from the primary before it marks
+    # the request (its process_view runs after every middleware's request phase).
+    MIDDLEWARE.append("gongzhi.core.middleware.ReplicaRoutingMiddleware")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache ---------------------------------------------------------------------------------------
-# Redis when GONGZHI_REDIS_URL is set (production: one cache shared by every worker process); otherwise
-# each process keeps its own in memory.
+
+# --- Cache and sessions -----------------------------------------------------------------------------
+def redis_cache(url: str) -> dict[str, object]:
+    """Django's own Redis cache: one shared cache for every app node (docs/scaling.md)."""
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "gongzhi"}
+
+
+# In memory for one process locally; on Redis when GONGZHI_REDIS_URL names one (production always does,
+# production.py), with sessions read from the cache and written through to the database.
 GONGZHI_REDIS_URL = env_str("GONGZHI_REDIS_URL", "")
 if GONGZHI_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": GONGZHI_REDIS_URL}}
+    CACHES = {"default": redis_cache(GONGZHI_REDIS_URL)}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # A request's Actor (its Duties and person) and API tokens are kept across requests for this long and

@@ -35,3 +35,8 @@ SECURE_HSTS_PRELOAD = env_bool("GONGZHI_HSTS_PRELOAD", True)
 # served only through Django's views, which check who may see them.
 STATIC_ROOT = Path(env_str("GONGZHI_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_ROOT = Path(env_str("GONGZHI_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Sessions and the cache on Redis, shared by every app node (docs/scaling.md); the local Redis unless named.
+CACHES = {"default": redis_cache(env_str("GONGZHI_REDIS_URL", "redis://127.0.0.1:6379/0"))}  # noqa: F405
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The actor cache (accounts.actor_cache) is safe on the shared Redis cache.
+GONGZHI_ACTOR_CACHE_SECONDS = env_int("GONGZHI_ACTOR_CACHE_SECONDS", 300)
