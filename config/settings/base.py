@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("GONGZHI_SECRET_KEY", "")
@@ -141,8 +143,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------------------------------
 def redis_cache(url: str) -> dict[str, object]:
-    """Django's own Redis cache: one shared cache for every app node (docs/scaling.md)."""
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "gongzhi"}
+    """Django's own Redis cache: one shared cache for every app node (docs/scaling.md).
+
+    Its keys carry the database's identity: two installations on one Redis (or a test run beside the real
+    one) never read each other's cached actors or figures, whose keys are user and row ids.
+    """
+    default = DATABASES["default"]
+    identity = f"{default['ENGINE']}|{default.get('HOST', '')}|{default.get('PORT', '')}|{default['NAME']}"
+    prefix = "gongzhi:" + hashlib.sha256(identity.encode()).hexdigest()[:12]
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
 
 
 # In memory for one process locally; on Redis when GONGZHI_REDIS_URL names one (production always does,
