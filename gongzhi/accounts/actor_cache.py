@@ -3,13 +3,11 @@
 Building an Actor reads the user's current Duties with their nodes and the user's registry person: two
 queries on every request, and on an API call a third for the token. Here the built Actor (without the
 per-request address and second-factor flag) is kept in the cache under the user's id, together with the
-*generations* it was built under:
+user's *generation* it was built under, bumped when one of their Duties, their account or their registry
+person changes (signals, and the registry import's bulk update). Nodes never move (their path and kind are
+fixed at creation), so nothing else an Actor rests on can change.
 
-- the user's generation, bumped when one of their Duties, their account or their registry person changes;
-- the global generation, bumped when something every actor may rest on changes (a node's path or kind,
-  a registry import that moved people in bulk).
-
-One ``get_many`` reads the entry and both generations; an entry built under older generations is rebuilt.
+One ``get_many`` reads the entry and the generation; an entry built under an older generation is rebuilt.
 Every bump happens at once and again when the writing transaction commits: a request that read the old
 Duties just before the commit stored its Actor under the old generation, and the bump at commit makes it
 stale. The entry also expires after ``GONGZHI_ACTOR_CACHE_SECONDS``, and its key carries the day, because
@@ -35,8 +33,6 @@ from django.utils import timezone
 
 from gongzhi.core.actors import Actor
 
-GLOBAL_GENERATION = "actor-gen:*"
-
 
 def enabled() -> bool:
     return settings.GONGZHI_ACTOR_CACHE_SECONDS > 0
@@ -55,14 +51,14 @@ def cached_actor(user_id: int, build: Callable[[], Actor], *, ip_address: str, i
     if not enabled():
         return dataclasses.replace(build(), ip_address=ip_address, is_verified=is_verified)
     entry_key, generation_key = _entry_key(user_id, timezone.localdate()), _generation_key(user_id)
-    found = cache.get_many([entry_key, generation_key, GLOBAL_GENERATION])
-    generations = (found.get(generation_key), found.get(GLOBAL_GENERATION))
+    found = cache.get_many([entry_key, generation_key])
+    generation = found.get(generation_key)
     entry = found.get(entry_key)
-    if entry is not None and entry[0] == generations:
+    if entry is not None and entry[0] == generation:
         actor: Actor = entry[1]
     else:
         actor = build()
-        cache.set(entry_key, (generations, dataclasses.replace(actor, ip_address="", is_verified=False)), _ttl())
+        cache.set(entry_key, (generation, dataclasses.replace(actor, ip_address="", is_verified=False)), _ttl())
     return dataclasses.replace(actor, ip_address=ip_address, is_verified=is_verified)
 
 
@@ -71,38 +67,26 @@ def _ttl() -> int:
 
 
 def _bump(keys: list[str], entries: list[str]) -> None:
-    stamp = time.time_ns()
-    # Generations outlive the entries they guard, so that an evicted generation cannot match an old entry.
-    cache.set_many(dict.fromkeys(keys, stamp), _ttl() * 4 + 60)
-    if entries:
-        cache.delete_many(entries)
+    """New generations for ``keys`` and ``entries`` dropped, now and again when the transaction commits."""
+
+    def bump() -> None:
+        # Generations outlive the entries they guard, so that an evicted generation cannot match an old entry.
+        cache.set_many(dict.fromkeys(keys, time.time_ns()), _ttl() * 4 + 60)
+        if entries:
+            cache.delete_many(entries)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def invalidate_users(user_ids: Iterable[int | None]) -> None:
-    """After a change to these users' Duties, accounts or registry persons: now and at commit."""
+    """After a change to these users' Duties, accounts or registry persons."""
     ids = sorted({i for i in user_ids if i is not None})
     if not ids or not enabled():
         return
-
-    def bump() -> None:
-        today = timezone.localdate()
-        days = (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1))
-        _bump([_generation_key(i) for i in ids], [_entry_key(i, d) for i in ids for d in days])
-
-    bump()
-    transaction.on_commit(bump)
-
-
-def invalidate_all() -> None:
-    """After a change every actor may rest on (a node's path or kind, a bulk move of registry people)."""
-    if not enabled():
-        return
-
-    def bump() -> None:
-        _bump([GLOBAL_GENERATION], [])
-
-    bump()
-    transaction.on_commit(bump)
+    today = timezone.localdate()
+    days = (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1))
+    _bump([_generation_key(i) for i in ids], [_entry_key(i, d) for i in ids for d in days])
 
 
 # --- API tokens -------------------------------------------------------------------------------------
@@ -146,12 +130,6 @@ def note_token_use(digest: str, when: dt.datetime) -> None:
 
 
 def invalidate_tokens() -> None:
-    """After a token is revoked: every cached token is read again, now and at commit."""
-    if not enabled():
-        return
-
-    def bump() -> None:
+    """After a token is revoked: every cached token is read again."""
+    if enabled():
         _bump([TOKEN_GENERATION], [])
-
-    bump()
-    transaction.on_commit(bump)
