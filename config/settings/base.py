@@ -228,6 +228,12 @@ GONGZHI_LOCKOUT_MINUTES = env_int("GONGZHI_LOCKOUT_MINUTES", 15)
 # A shared address (an office, a housing estate's NAT) is throttled only far above one account's limit.
 GONGZHI_ADDRESS_THROTTLE_FAILURES = env_int("GONGZHI_ADDRESS_THROTTLE_FAILURES", 50)
 GONGZHI_ADDRESS_THROTTLE_MINUTES = env_int("GONGZHI_ADDRESS_THROTTLE_MINUTES", 15)
+# Rate limits on POSTs per client address (gongzhi.core.ratelimit), "count/seconds" in a fixed window.
+# Generous on purpose: a whole office or a compound's NAT shares one address, so ~30 staff logging in of
+# a morning, or neighbours reporting together, stay well under them; a script hammering does not.
+GONGZHI_RATE_LOGIN = env_str("GONGZHI_RATE_LOGIN", "30/60")
+GONGZHI_RATE_REPORT = env_str("GONGZHI_RATE_REPORT", "20/60")
+GONGZHI_RATE_OPEN311 = env_str("GONGZHI_RATE_OPEN311", "60/60")
 # Reverse proxies whose X-Forwarded-For is believed (nginx on the same machine: "127.0.0.1,::1").
 GONGZHI_TRUSTED_PROXIES = env_list("GONGZHI_TRUSTED_PROXIES", [])
 GONGZHI_IDLE_TIMEOUT_MINUTES = env_int("GONGZHI_IDLE_TIMEOUT_MINUTES", 30)

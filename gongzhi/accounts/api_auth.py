@@ -23,6 +23,13 @@ class SessionActorAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is no session for a forged request to ride on, and the CSRF check
+        # would refuse a bearer-token client (it sends no cookie) before TokenActorAuth is asked.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
         user = request.user
         if not isinstance(user, User) or not user.is_active:

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from django_otp import login as otp_login
 from gongzhi.accounts import selectors, services
 from gongzhi.accounts.forms import ApiTokenForm, LockoutAuthenticationForm, TokenForm
 from gongzhi.accounts.models import User
+from gongzhi.accounts.security import client_ip
 from gongzhi.accounts.two_factor import (
     has_confirmed_device,
     otp_verify,
@@ -24,8 +26,10 @@ from gongzhi.accounts.two_factor import (
     totp_confirm,
 )
 from gongzhi.core.http import ActorRequest, safe_next
+from gongzhi.core.ratelimit import limit_posts
 
 
+@method_decorator(limit_posts("login", client_ip), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LockoutAuthenticationForm

@@ -28,11 +28,13 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
+from gongzhi.accounts.security import client_ip
 from gongzhi.cases import services
 from gongzhi.cases.choices import DONE_STATUSES, OPEN_STATUSES, CaseStatus, TimeUnit
 from gongzhi.cases.models import Case, CaseCategory, CaseEvent, CasePhoto
 from gongzhi.cases.permissions import public_cases
 from gongzhi.core.exceptions import DomainError
+from gongzhi.core.ratelimit import rate_check
 from gongzhi.core.rows import aware_utc, raw_rows
 from gongzhi.territory.choices import NodeKind
 from gongzhi.territory.models import Node
@@ -345,6 +347,12 @@ def list_validators(params: dict[str, str], *, fmt: str, base_url: str) -> tuple
 @csrf_exempt
 def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
+        verdict = rate_check("open311", client_ip(request))
+        if not verdict.allowed:
+            message = f"too many requests from this address; retry after {verdict.retry_after} seconds"
+            refused = _error(fmt, Open311Error(429, message))
+            refused["Retry-After"] = str(verdict.retry_after)
+            return refused
         return _handle(fmt, lambda: _request_create(request, fmt))
     if request.method not in {"GET", "HEAD"}:
         return _error(fmt, Open311Error(400, "only GET and POST are supported"))

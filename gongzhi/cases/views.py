@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts.security import client_ip
 from gongzhi.cases import permissions as perms
 from gongzhi.cases import selectors, services
 from gongzhi.cases.choices import ACTION_FIELDS, Action
 from gongzhi.cases.forms import ActionForm, CalendarForm, KeyForm, ReportForm, category_choices
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.http import ActorRequest, add_domain_error
+from gongzhi.core.ratelimit import limit_posts
 
 
 def _page(request: ActorRequest, rows: Any) -> Any:
@@ -60,6 +62,7 @@ def case_nearby(request: ActorRequest) -> HttpResponse:
 
 
 @login_required
+@limit_posts("report", client_ip)
 def case_report(request: ActorRequest) -> HttpResponse:
     actor = request.actor
     _role_only(perms.may_report(actor))

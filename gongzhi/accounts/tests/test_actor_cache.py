@@ -129,3 +129,20 @@ def test_off_means_every_request_builds_afresh(world, settings):
     with CaptureQueriesContext(connection) as queries:
         request_actor(user, ip_address="", is_verified=False)
     assert any("accounts_duty" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_resident_the_registry_import_moves_gets_their_new_household_at_once(world):
+    """The import moves people with bulk_update, which sends no post_save: it drops their cached Actors
+    itself (registry.importing.apply), or the resident would keep voting and reporting for the old home."""
+    from gongzhi.registry.tests.test_importing import row, run, sheet
+    from gongzhi.testing.world import JUMIN_ID
+
+    jumin = world.user("jumin")
+    before = request_actor(jumin, ip_address="", is_verified=False).household_id
+    assert before == world.people["jumin"].household_id
+    outcome = run(sheet(row(room="101", building="2号楼", name="居民甲", id_number=JUMIN_ID, relation="其他")))
+    assert outcome.summary()["updated"] == 1
+    world.people["jumin"].refresh_from_db()
+    next_request_user = type(jumin).objects.get(pk=jumin.pk)  # as the next request loads it: no stale .person
+    after = request_actor(next_request_user, ip_address="", is_verified=False).household_id
+    assert after == world.people["jumin"].household_id != before

@@ -1,0 +1,53 @@
+"""The server-error handler (config.urls.handler500): a database that cannot be reached is a 503 the client
+may retry, not a 500.
+
+When PostgreSQL restarts or the network to it drops, every request fails in whatever layer first touches the
+database — the session middleware, the actor, the view. Django turns each into a call of this handler while
+the exception is still being handled, so it is read from sys.exc_info(). The answer renders no template that
+could query the database again: the HTML page is self-contained, the API and Open311 get their own error
+shapes. The broken connection is dropped at the end of the request (Django closes unusable connections),
+and with CONN_HEALTH_CHECKS the next request opens a new one, so the app recovers without a restart.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable() -> bool:
+    """Whether the exception being handled is the database being unreachable (or dropping the connection)."""
+    exc = sys.exc_info()[1]
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if not database_unavailable():
+        return defaults.server_error(request)
+    message = _("数据库暂时无法连接，系统正在恢复，请稍后重试。您填写的内容没有提交，返回上一页即可重新提交。")
+    path = request.path
+    response: HttpResponse
+    if path.startswith("/open311/"):
+        if path.endswith(".xml"):
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?><errors><error><code>503</code>'
+                f"<description>{message}</description></error></errors>"
+            )
+            response = HttpResponse(body, status=503, content_type="text/xml; charset=utf-8")
+        else:
+            response = JsonResponse([{"code": 503, "description": message}], status=503, safe=False)
+    elif path.startswith(("/api/", "/healthz")):
+        response = JsonResponse({"status": "unavailable", "detail": message}, status=503)
+    else:
+        html = render_to_string("503.html", {"message": message, "retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
