@@ -34,6 +34,7 @@ from gongzhi.cases.choices import DONE_STATUSES, OPEN_STATUSES, CaseStatus, Time
 from gongzhi.cases.models import Case, CaseCategory, CaseEvent, CasePhoto
 from gongzhi.cases.permissions import public_cases
 from gongzhi.core.exceptions import DomainError
+from gongzhi.core.georeport import error_response
 from gongzhi.core.ratelimit import rate_check
 from gongzhi.core.rows import aware_utc, raw_rows
 from gongzhi.territory.choices import NodeKind
@@ -95,7 +96,7 @@ def _respond(fmt: str, root: str, item: str | None, data: Any, status: int = 200
 
 
 def _error(fmt: str, exc: Open311Error) -> HttpResponse:
-    return _respond(fmt, "errors", "error", [{"code": exc.status, "description": exc.description}], exc.status)
+    return error_response(fmt, exc.status, exc.description)
 
 
 def _handle(fmt: str, build: Any) -> HttpResponse:
