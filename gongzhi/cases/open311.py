@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
@@ -372,23 +373,53 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 LIST_CACHE_SECONDS = 600
+# One build of a list at a time (issue 18): when an ETag is new, every polling client asks for the same list
+# at once, and each building it on its own made the first second's p99 1.7 s at tier M. The first takes a lock
+# in the cache and builds; the others wait for its body, up to LIST_BUILD_WAIT_SECONDS (a builder that died
+# lets them build after that: the lock expires with LIST_BUILD_LOCK_SECONDS).
+LIST_BUILD_WAIT_SECONDS = 5.0
+LIST_BUILD_LOCK_SECONDS = 30
+LIST_BUILD_POLL_SECONDS = 0.02
+
+
+def list_key(etag: str) -> str:
+    return f"open311:list:{etag}"
+
+
+def _kept_list(key: str) -> HttpResponse | None:
+    cached = cache.get(key)
+    if cached is None:
+        return None
+    content, content_type = cached
+    return HttpResponse(content, content_type=content_type)
 
 
 def _list_response(fmt: str, params: dict[str, str], *, base_url: str, etag: str) -> HttpResponse:
     """The list, kept under its ETag: another client asking for an unchanged list without the ETag gets the
-    body without it being built again, and any change of a case or category makes a new ETag."""
-    key = f"open311:list:{etag}"
-    cached = cache.get(key)
-    if cached is not None:
-        content, content_type = cached
-        return HttpResponse(content, content_type=content_type)
+    body without it being built again, and any change of a case or category makes a new ETag. Clients asking
+    for a list another request is building wait for its body rather than build it again."""
+    key = list_key(etag)
+    kept = _kept_list(key)
+    if kept is not None:
+        return kept
+    lock = f"{key}:building"
+    if not cache.add(lock, 1, timeout=LIST_BUILD_LOCK_SECONDS):
+        deadline = time.monotonic() + LIST_BUILD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(LIST_BUILD_POLL_SECONDS)
+            kept = _kept_list(key)
+            if kept is not None:
+                return kept
 
     def build() -> HttpResponse:
         return _respond(fmt, "service_requests", "request", request_query(params, base_url=base_url))
 
-    response = _handle(fmt, build)
-    if response.status_code == 200:
-        cache.set(key, (response.content, response["Content-Type"]), LIST_CACHE_SECONDS)
+    try:
+        response = _handle(fmt, build)
+        if response.status_code == 200:
+            cache.set(key, (response.content, response["Content-Type"]), LIST_CACHE_SECONDS)
+    finally:
+        cache.delete(lock)
     return response
 
 
