@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from gongzhi.core.georeport import error_response
+
 RETRY_AFTER_SECONDS = 30
 
 
@@ -35,14 +37,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     path = request.path
     response: HttpResponse
     if path.startswith("/open311/"):
-        if path.endswith(".xml"):
-            body = (
-                '<?xml version="1.0" encoding="UTF-8"?><errors><error><code>503</code>'
-                f"<description>{message}</description></error></errors>"
-            )
-            response = HttpResponse(body, status=503, content_type="text/xml; charset=utf-8")
-        else:
-            response = JsonResponse([{"code": 503, "description": message}], status=503, safe=False)
+        response = error_response("xml" if path.endswith(".xml") else "json", 503, message)
     elif path.startswith(("/api/", "/healthz")):
         response = JsonResponse({"status": "unavailable", "detail": message}, status=503)
     else:
