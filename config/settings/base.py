@@ -294,8 +294,12 @@ GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
 
 # --- Scheduled jobs (python manage.py run_scheduler; tasks run in `manage.py db_worker`) ---------------
 # (name, cron in Asia/Shanghai, task). Each app appends its own jobs below.
+# A task RUNNING longer than this is taken for one whose worker died, and is queued again (core/workers.py).
+GONGZHI_TASK_STALE_MINUTES = env_int("GONGZHI_TASK_STALE_MINUTES", 30)
 GONGZHI_SCHEDULE = [
     ("prune-logs", "30 3 * * *", "gongzhi.core.tasks.prune_logs"),
+    # Tasks a killed worker left RUNNING go back to the queue (gongzhi/core/workers.py).
+    ("tasks-reclaim", "*/5 * * * *", "gongzhi.core.tasks.reclaim_tasks"),
     ("volunteering-points-check", "15 4 * * *", "gongzhi.volunteering.tasks.points_check"),
     # Polls open when their notice period ends and close at their deadline, without anyone pressing a button.
     ("votes-advance", "*/5 * * * *", "gongzhi.votes.tasks.advance_polls"),
