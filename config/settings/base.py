@@ -214,6 +214,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # --- Gongzhi -------------------------------------------------------------------------------------
 GONGZHI_DEMO_PASSWORD = "Gongzhi@2026"  # noqa: S105 - the documented demo password
 GONGZHI_PAGE_SIZE = 50
+# An Excel export is built in memory up to this size, then in a file of the temporary directory (TMPDIR);
+# a 100,000-row ledger is about 6 MB.
+GONGZHI_EXPORT_SPOOL_BYTES = env_int("GONGZHI_EXPORT_SPOOL_BYTES", 16 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
