@@ -10,6 +10,7 @@ WPS and LibreOffice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import re
@@ -200,7 +201,11 @@ def xlsx_response(
         write_xlsx(spool, title=title, columns=columns, rows=rows, notice=notice)
         spool.seek(0)  # flushes the file's buffer: the last write of a full disk can fail here
     except Exception as exc:
-        spool.close()
+        # Closing can fail again on the full disk (the buffer's last flush); the file is closed, and its
+        # space freed, all the same. The rows' generator goes too, with its database cursor, now.
+        with contextlib.suppress(OSError):
+            spool.close()
+        getattr(rows, "close", lambda: None)()
         if _disk_full(exc):
             raise ExportDiskFull from exc
         raise

@@ -9,6 +9,7 @@ whole-database, so no lock stops a child in the middle of its transaction.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -105,3 +106,21 @@ def wait_backend_gone(pid: int, timeout: float = 30) -> None:
                 return
             time.sleep(0.1)
     raise AssertionError(f"backend {pid} still there {timeout}s after its client was killed")
+
+
+def kill_while_blocked(child: subprocess.Popen[str], *, blocker: psycopg.Connection, statement: str) -> set[str]:
+    """Wait until the child's backend waits for the blocker's lock in ``statement``, SIGKILL the child there,
+    release the lock and wait for the server to end the orphaned backend. Returns the tables the child's
+    transaction had written when it was killed."""
+    try:
+        backend = backend_waiting_on(statement, child=child)
+        written = tables_written_by(backend)
+        child.send_signal(signal.SIGKILL)
+        if child.wait(timeout=10) != -signal.SIGKILL:
+            raise AssertionError(f"the child was not killed: {child.returncode}")
+    finally:
+        child.kill()
+        blocker.rollback()  # the lock is released: the orphaned transaction finishes its statement and aborts
+        blocker.close()
+    wait_backend_gone(backend)
+    return written

@@ -11,7 +11,6 @@ notice per person on duty."""
 from __future__ import annotations
 
 import datetime as dt
-import signal
 
 import pytest
 from django.conf import settings
@@ -27,7 +26,7 @@ from gongzhi.cases.tasks import escalate_overdue
 from gongzhi.cases.tests.test_workflow import dispatched
 from gongzhi.core.models import Notification
 from gongzhi.core.workers import LOST, MAX_ATTEMPTS, tasks_reclaim
-from gongzhi.testing.children import backend_waiting_on, manage, second_session, tables_written_by, wait_backend_gone
+from gongzhi.testing.children import kill_while_blocked, manage, second_session
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 needs_server = pytest.mark.skipif(
@@ -70,16 +69,8 @@ def test_a_worker_killed_mid_escalation_is_retried_and_escalates_once(committed_
     # A non-key row lock: the escalation's INSERT (its foreign key check) passes, its UPDATE of the case waits.
     blocker.execute("SELECT 1 FROM cases_case WHERE id = %s FOR NO KEY UPDATE", [case.pk])
     worker = manage("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
-    try:
-        backend = backend_waiting_on("UPDATE cases_case SET", child=worker)
-        assert "cases_caseescalation" in tables_written_by(backend), "the worker is not yet inside the escalation"
-        worker.send_signal(signal.SIGKILL)
-        assert worker.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        worker.kill()
-        blocker.rollback()
-        blocker.close()
-    wait_backend_gone(backend)
+    written = kill_while_blocked(worker, blocker=blocker, statement="UPDATE cases_case SET")
+    assert "cases_caseescalation" in written, "the worker was not yet inside the escalation"
 
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == TaskResultStatus.RUNNING and len(row.worker_ids) == 1  # the gap: left for good

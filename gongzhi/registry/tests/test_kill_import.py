@@ -4,20 +4,29 @@ A real `manage.py import_registry` runs in a child process on the test database.
 the ownership table from a second session, so the child stops at the last step of its one transaction —
 after it has written the dwellings, households, people and memberships of a thousand rows — and is
 SIGKILLed there. PostgreSQL rolls the transaction back: every count is as before, and the same file then
-imports in full. PostgreSQL only (gongzhi.testing.children says why)."""
+imports in full. The same for an upload, whose import runs in a real `db_worker`: the killed job is not
+marked done, and once the reclaim (gongzhi/core/workers.py) re-queues its task it finishes once.
+PostgreSQL only (gongzhi.testing.children says why)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import signal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from openpyxl import Workbook
 
+from gongzhi.core.workers import tasks_reclaim
 from gongzhi.registry.models import Dwelling, Household, ImportJob, Membership, Ownership, Person, Residence
-from gongzhi.testing.children import backend_waiting_on, manage, second_session, tables_written_by, wait_backend_gone
+from gongzhi.testing.children import kill_while_blocked, manage, second_session
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a child process on the test database and row locks: PostgreSQL"
@@ -56,18 +65,8 @@ def test_an_import_killed_mid_write_leaves_nothing_and_the_same_file_then_import
     # Reads of the table go on; the import's writes to it wait, with everything before them written.
     blocker.execute("LOCK TABLE registry_ownership IN SHARE ROW EXCLUSIVE MODE")
     child = manage("import_registry", str(path), "--json")
-    try:
-        backend = backend_waiting_on("registry_ownership", child=child)
-        assert {"registry_dwelling", "registry_household", "registry_person", "registry_membership"} <= (
-            tables_written_by(backend)
-        ), "the import is not yet inside its write"
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        child.kill()
-        blocker.rollback()  # the lock is released; the orphaned transaction finishes its statement and aborts
-        blocker.close()
-    wait_backend_gone(backend)
+    written = kill_while_blocked(child, blocker=blocker, statement="registry_ownership")
+    assert {"registry_dwelling", "registry_household", "registry_person", "registry_membership"} <= written
 
     assert counts() == before
     assert not Person.objects.filter(name__startswith="导入户").exists()
@@ -82,3 +81,47 @@ def test_an_import_killed_mid_write_leaves_nothing_and_the_same_file_then_import
     assert after["Household"] == before["Household"] + ROWS
     assert after["Ownership"] == before["Ownership"] + ROWS
     assert Household.objects.filter(head__name__startswith="导入户").count() == ROWS
+
+
+# The worker reads the upload from the media directory it is configured with (var/media), so the test
+# stores it there, on disk, rather than in the test settings' memory storage.
+ON_DISK = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}, STORAGES=ON_DISK)
+def test_an_upload_whose_worker_is_killed_mid_write_is_not_done_and_imports_once_requeued(committed_world, tmp_path):
+    path = ledger(tmp_path / "ledger.xlsx")
+    before = counts()
+    client = Client()
+    client.force_login(committed_world.user("jiedao"))
+    blocker = second_session()
+    blocker.execute("LOCK TABLE registry_ownership IN SHARE ROW EXCLUSIVE MODE")
+    with path.open("rb") as upload:
+        assert client.post(reverse("registry:import"), {"file": upload, "mode": "all"}).status_code == 302
+    job = ImportJob.objects.get()
+    try:
+        worker = manage("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+        written = kill_while_blocked(worker, blocker=blocker, statement="registry_ownership")
+        assert "registry_person" in written
+
+        job.refresh_from_db()
+        # Still in progress as far as the page can tell ("checking": the "writing" mark is made inside the
+        # import's transaction, so it went with it); above all not done.
+        assert not job.is_finished and job.finished_at is None and job.created_count == 0
+        assert {k: v for k, v in counts().items() if k != "ImportJob"} == {
+            k: v for k, v in before.items() if k != "ImportJob"
+        }
+        task = DBTaskResult.objects.get()
+        assert task.status == TaskResultStatus.RUNNING
+        later = timezone.now() + dt.timedelta(minutes=settings.GONGZHI_TASK_STALE_MINUTES + 1)
+        assert tasks_reclaim(now=later) == (1, 0)
+
+        again = manage("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+        output, _ = again.communicate(timeout=300)
+        assert again.returncode == 0, output
+        job.refresh_from_db()
+        assert (job.status, job.created_count, job.rejected_count) == (ImportJob.Status.DONE, ROWS, 0)
+        assert counts()["Person"] == before["Person"] + ROWS
+        assert Household.objects.filter(head__name__startswith="导入户").count() == ROWS
+    finally:
+        job.file.delete(save=False)
