@@ -196,6 +196,7 @@ def xlsx_response(
     Above GONGZHI_EXPORT_SPOOL_BYTES the spool is a file in the temporary directory, created unlinked: if
     that disk fills up, closing it frees the space and leaves no partial file; the user is told why.
     """
+    # FileResponse closes the spool once sent.
     spool = tempfile.SpooledTemporaryFile(max_size=settings.GONGZHI_EXPORT_SPOOL_BYTES)  # noqa: SIM115
     try:
         write_xlsx(spool, title=title, columns=columns, rows=rows, notice=notice)
