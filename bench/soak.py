@@ -29,7 +29,6 @@ the goal is missed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import http.client
 import io
@@ -281,17 +280,19 @@ class Client:
             raise SoakError(path) from exc
         ms = 1000 * (time.perf_counter() - started)
         location = answer.headers.get("location", "")
+        refused = re.search(
+            r'class="message message-error">([^<]*)<|class="errorlist[^"]*"[^>]*><li>([^<]*)<', answer.text
+        )
+        said = f": the page says {refused.group(1) or refused.group(2)}" if refused else ""
         if answer.status not in expect:
-            self.stats.add(kind, ms, error=f"{method} {path} → {answer.status} {location}", status=answer.status)
+            error = f"{method} {path} → {answer.status} {location}{said or ' ' + repr(answer.text[:200])}"
+            self.stats.add(kind, ms, error=error, status=answer.status)
             raise SoakError(path)
         if "/accounts/login/" in location:
             self.stats.add(kind, ms, error=f"{method} {path} → the login page (session lost)")
             raise SoakError(path)
-        refused = re.search(
-            r'class="message message-error">([^<]*)<|class="errorlist[^"]*"[^>]*><li>([^<]*)<', answer.text
-        )
         if refused:
-            self.stats.add(kind, ms, error=f"{method} {path}: the page says {refused.group(1) or refused.group(2)}")
+            self.stats.add(kind, ms, error=f"{method} {path}{said}")
             raise SoakError(path)
         self.stats.add(kind, ms)
         return answer
@@ -345,7 +346,8 @@ class Client:
         from django.conf import settings
 
         if settings.SESSION_COOKIE_NAME not in self.cookies:
-            raise SystemExit(f"{username} could not log in ({answer.status})")
+            self.stats.add("login", 0, error=f"{username} could not log in ({answer.status})")
+            raise SoakError(username)
 
 
 def _multipart(fields: dict[str, str], photo: bytes) -> tuple[bytes, str]:
@@ -637,13 +639,20 @@ def run_clients(port: int, world: World, seconds: float, think: float, master: i
     def loop(username: str, job: Callable[[Client, random.Random], None], seed: int) -> None:
         rng = random.Random(seed)
         client = Client(port, stats)
-        if username:
-            client.login(username)
-        with flow.lock:
-            flow.logged_in += 1
+        logged_in = not username
         while not stop.is_set():
-            with contextlib.suppress(SoakError):  # counted and shown already; the client carries on
-                job(client, rng)
+            try:
+                if logged_in:
+                    job(client, rng)
+                else:
+                    client.login(username)
+                    logged_in = True
+                    with flow.lock:
+                        flow.logged_in += 1
+            except SoakError:
+                pass  # counted and shown already; the client carries on
+            except Exception as exc:  # a bug of the soak's own: counted, so that it cannot hide a client
+                stats.add("soak client", 0, error=f"{username or 'anonymous'}: {exc!r}")
             pause(rng, think)
 
     threads = [
