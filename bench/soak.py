@@ -640,6 +640,9 @@ def run_clients(port: int, world: World, seconds: float, think: float, master: i
         rng = random.Random(seed)
         client = Client(port, stats)
         logged_in = not username
+        if logged_in:
+            with flow.lock:
+                flow.logged_in += 1
         while not stop.is_set():
             try:
                 if logged_in:
