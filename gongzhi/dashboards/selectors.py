@@ -69,7 +69,7 @@ def _root_focus(actor: Actor) -> Focus:
         if node is not None:
             return Focus(label=node.name, node=node)
     if not paths and len(grids) == 1:
-        grid = Grid.objects.get(pk=grids[0])
+        grid = Grid.objects.select_related("community", "compound").get(pk=grids[0])  # as focus_for's
         return Focus(label=grid.name, grid=grid)
     return Focus(label="我的范围")
 
