@@ -760,9 +760,8 @@ def main() -> None:
         f"residents {', '.join(world.residents)}; handlers {sorted(set(world.categories.values()))}; "
         f"campaign {world.campaign_id}; {len(world.categories)} categories"
     )
-    http_bench.BENCH_REDIS = SOAK_REDIS
     port = http_bench.free_port()
-    server = http_bench.start_gunicorn(port)
+    server = http_bench.start_gunicorn(port, redis_url=SOAK_REDIS)
     try:
         stats, memory = run_clients(port, world, args.minutes * 60, args.think, server.pid)
     finally:
