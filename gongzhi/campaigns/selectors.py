@@ -120,19 +120,37 @@ TALLY_SUMS = {c: Coalesce(Sum(c), 0, output_field=IntegerField()) for c in TALLY
 WORST_GRIDS = 10
 
 
-def _tallies(actor: Actor, campaign: Campaign) -> QuerySet[CampaignGridTally]:
+def campaign_tallies(*, actor: Actor, campaign: Campaign) -> QuerySet[CampaignGridTally]:
+    """The campaign's grid tallies the actor sees, unordered: built once per page (the scope's Q costs more
+    than compiling a query) and passed to the selectors below as ``tallies``."""
     return visible_tallies(actor).filter(campaign=campaign).order_by()
 
 
-def campaign_coverage(*, actor: Actor, campaign: Campaign, node: Node | None = None) -> Coverage:
+def campaign_coverage(
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    node: Node | None = None,
+    tallies: QuerySet[CampaignGridTally] | None = None,
+) -> Coverage:
     """Households reached / registered and persons checked / registered over everything the actor sees."""
     if not sees_grid_counts(actor) or (node is not None and node.kind in ("building", "unit")):
         return _coverage_from_rows(actor=actor, campaign=campaign, node=node)
-    tallies = _tallies(actor, campaign)
+    if tallies is None:
+        tallies = campaign_tallies(actor=actor, campaign=campaign)
     if node is not None:
         # The node's subtree, and the grids of a compound or community above it (a grid spans buildings).
         tallies = tallies.filter(subtree_q("org_path", node.path) | Q(org_path__in=_prefixes(node.path)))
     return Coverage(**tallies.aggregate(**TALLY_SUMS))
+
+
+def summed(rows: list[Coverage]) -> Coverage:
+    """The coverage of the whole from the top level's rows, which share out every visible tally between
+    them (so the page does not sum the tallies twice)."""
+    total = Coverage()
+    for r in rows:
+        total.add(r.households_total, r.households_reached, r.persons_total, r.persons_checked)
+    return total
 
 
 def _prefixes(path: str) -> list[str]:
@@ -167,13 +185,20 @@ def _common_depth(tallies: QuerySet[CampaignGridTally]) -> int | None:
     return common // STEP * STEP
 
 
-def coverage_rows(*, actor: Actor, campaign: Campaign, node: Node | None = None) -> list[Coverage]:
+def coverage_rows(
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    node: Node | None = None,
+    tallies: QuerySet[CampaignGridTally] | None = None,
+) -> list[Coverage]:
     """One row per child of ``node`` (the top level when None) down to one row per grid under a compound.
 
     Summed in SQL, one query per level: a group per child path, and a row per grid for the grids that lie
     directly at ``node`` (or every grid, under a compound).
     """
-    tallies = _tallies(actor, campaign)
+    if tallies is None:
+        tallies = campaign_tallies(actor=actor, campaign=campaign)
     if node is not None:
         tallies = tallies.filter(subtree_q("org_path", node.path))
         depth_len: int | None = len(node.path)
@@ -212,11 +237,18 @@ def coverage_rows(*, actor: Actor, campaign: Campaign, node: Node | None = None)
 
 
 def worst_grids(
-    *, actor: Actor, campaign: Campaign, node: Node | None = None, limit: int = WORST_GRIDS
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    node: Node | None = None,
+    limit: int = WORST_GRIDS,
+    tallies: QuerySet[CampaignGridTally] | None = None,
 ) -> list[Coverage]:
     """The grids with the lowest share of households reached under ``node`` (ties: the most households
     missing first), ``limit`` of them: a subdistrict has thousands of grids, the page lists these."""
-    tallies = _tallies(actor, campaign).filter(households_total__gt=0)
+    if tallies is None:
+        tallies = campaign_tallies(actor=actor, campaign=campaign)
+    tallies = tallies.filter(households_total__gt=0)
     if node is not None:
         tallies = tallies.filter(subtree_q("org_path", node.path))
     share = ExpressionWrapper(F("households_reached") * 1000 / F("households_total"), output_field=IntegerField())
@@ -397,11 +429,15 @@ def people_lines(rows: Iterable[dict[str, Any]]) -> list[PersonLine]:
     ]
 
 
-def daily_progress(*, actor: Actor, campaign: Campaign) -> list[dict[str, Any]]:
+def daily_progress(
+    *, actor: Actor, campaign: Campaign, tallies: QuerySet[CampaignGridTally] | None = None
+) -> list[dict[str, Any]]:
     """Per day: households first covered and persons first checked, and the running totals."""
     days_q = CampaignDayTally.objects.filter(campaign=campaign)
     if not actor.is_system:
-        days_q = days_q.filter(grid_id__in=_tallies(actor, campaign).values("grid_id"))
+        if tallies is None:
+            tallies = campaign_tallies(actor=actor, campaign=campaign)
+        days_q = days_q.filter(grid_id__in=tallies.values("grid_id"))
     days = days_q.values("day").annotate(h=Sum("households_reached"), p=Sum("persons_checked")).order_by("day")
     out, h_run, p_run = [], 0, 0
     for d in days:

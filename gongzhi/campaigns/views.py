@@ -95,13 +95,18 @@ def campaign_detail(request: ActorRequest, campaign_id: int) -> HttpResponse:
     chain = None
     if node is not None and node.kind == NodeKind.COMPOUND:
         holders, chain = selectors.grid_holders(actor=actor, campaign=campaign, compound=node)
+    tallies = selectors.campaign_tallies(actor=actor, campaign=campaign)
     rows: list[selectors.Coverage] = []
     worst: list[selectors.Coverage] = []
     if campaign.status != CampaignStatus.DRAFT:
-        rows = selectors.coverage_rows(actor=actor, campaign=campaign, node=node)
+        rows = selectors.coverage_rows(actor=actor, campaign=campaign, node=node, tallies=tallies)
         if sees_grid_counts(actor) and any(r.grid_id is None for r in rows):
             # The table lists places, not grids: the grids furthest behind under them, with their lists.
-            worst = selectors.worst_grids(actor=actor, campaign=campaign, node=node)
+            worst = selectors.worst_grids(actor=actor, campaign=campaign, node=node, tallies=tallies)
+    if node is None and rows and sees_grid_counts(actor):
+        coverage = selectors.summed(rows)
+    else:
+        coverage = selectors.campaign_coverage(actor=actor, campaign=campaign, node=node, tallies=tallies)
     return render(
         request,
         "campaigns/campaign_detail.html",
@@ -109,11 +114,11 @@ def campaign_detail(request: ActorRequest, campaign_id: int) -> HttpResponse:
             "campaign": campaign,
             "node": node,
             "trail": trail,
-            "coverage": selectors.campaign_coverage(actor=actor, campaign=campaign, node=node),
+            "coverage": coverage,
             "rows": rows,
             "worst": worst,
             "sees_grids": sees_grid_counts(actor),
-            "progress": selectors.daily_progress(actor=actor, campaign=campaign),
+            "progress": selectors.daily_progress(actor=actor, campaign=campaign, tallies=tallies),
             "manages": can_manage_campaign(actor, campaign),
             "holders": holders,
             "chain": chain,
