@@ -8,7 +8,7 @@ DB ?= sqlite
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: run test lint typecheck format install secrets messages migrations-check test-sqlite test-postgres production-smoke bench serve clean
+.PHONY: run test lint typecheck format install secrets messages migrations-check test-sqlite test-postgres production-smoke bench soak serve clean
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
@@ -61,6 +61,13 @@ production-smoke: install
 
 bench: install secrets messages
 	$(PYTHON) -m bench --tier $(TIER) --db $(DB) $(if $(SMOKE),--smoke)
+
+# Mixed traffic against gunicorn on a copy of the seeded PostgreSQL tier database (bench/soak.py): tier M for
+# 10 minutes unless told, e.g. `make soak TIER=T MINUTES=1`. TIER's default above is the bench's (S).
+MINUTES ?= 10
+SOAK_TIER = $(if $(filter command line environment,$(origin TIER)),$(TIER),M)
+soak: install secrets messages
+	$(PYTHON) -m bench.soak --tier $(SOAK_TIER) --minutes $(MINUTES)
 
 clean:
 	rm -rf var/static .pytest_cache .mypy_cache .ruff_cache

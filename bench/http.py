@@ -52,23 +52,24 @@ def free_port() -> int:
 BENCH_REDIS = "redis://127.0.0.1:6379/9"
 
 
-def server_env() -> dict[str, str]:
+def server_env(redis_url: str = BENCH_REDIS) -> dict[str, str]:
     """The workers share one Redis cache, as in production (docs/deployment.md), when Redis answers: the
-    actor cache is only on with a shared cache. Its database 9 is emptied first, so a run starts cold."""
+        actor cache is only on with a shared cache. Its database (9 for the HTTP figures, 10 for the soak, so that
+    the two can run side by side) is emptied first, so a run starts cold."""
     env = dict(os.environ)
     try:
         import redis
 
-        redis.Redis.from_url(BENCH_REDIS, socket_timeout=2).flushdb()
+        redis.Redis.from_url(redis_url, socket_timeout=2).flushdb()
     except Exception as exc:
         log(f"Redis not reachable ({exc}): workers keep per-process caches")
         return env
-    env["GONGZHI_REDIS_URL"] = BENCH_REDIS
+    env["GONGZHI_REDIS_URL"] = redis_url
     env["GONGZHI_ACTOR_CACHE_SECONDS"] = "300"
     return env
 
 
-def start_gunicorn(port: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, redis_url: str = BENCH_REDIS) -> subprocess.Popen[bytes]:
     argv = [
         str(ROOT / ".venv" / "bin" / "gunicorn") if (ROOT / ".venv" / "bin" / "gunicorn").exists() else "gunicorn",
         "config.wsgi",
@@ -79,7 +80,7 @@ def start_gunicorn(port: int) -> subprocess.Popen[bytes]:
         "--log-level=warning",
         "--timeout=60",
     ]
-    process = subprocess.Popen(argv, cwd=ROOT, env=server_env(), stdout=sys.stderr, stderr=sys.stderr)
+    process = subprocess.Popen(argv, cwd=ROOT, env=server_env(redis_url), stdout=sys.stderr, stderr=sys.stderr)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -5,7 +5,7 @@ from django.conf import settings
 from gongzhi.accounts.api_auth import ActorRateThrottle, SessionActorAuth, TokenActorAuth
 from gongzhi.campaigns.api import router as campaigns_router
 from gongzhi.cases.api import router as cases_router
-from gongzhi.core.api import GongzhiAPI
+from gongzhi.core.api import FastJSONRenderer, GongzhiAPI
 from gongzhi.registry.api import router as registry_router
 from gongzhi.stewardship.api import router as stewardship_router
 from gongzhi.territory.api import router as territory_router
@@ -23,6 +23,7 @@ api = GongzhiAPI(
     auth=[SessionActorAuth(), TokenActorAuth()],
     throttle=[ActorRateThrottle(settings.GONGZHI_API_RATE)],
     urls_namespace="api",
+    renderer=FastJSONRenderer(),
 )
 api.add_router("/territory/", territory_router)
 api.add_router("/registry/", registry_router)

@@ -214,6 +214,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # --- Gongzhi -------------------------------------------------------------------------------------
 GONGZHI_DEMO_PASSWORD = "Gongzhi@2026"  # noqa: S105 - the documented demo password
 GONGZHI_PAGE_SIZE = 50
+# An Excel export is built in memory up to this size, then in a file of the temporary directory (TMPDIR);
+# a 100,000-row ledger is about 6 MB.
+GONGZHI_EXPORT_SPOOL_BYTES = env_int("GONGZHI_EXPORT_SPOOL_BYTES", 16 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
@@ -294,8 +297,12 @@ GONGZHI_API_RATE = env_str("GONGZHI_API_RATE", "1200/m")
 
 # --- Scheduled jobs (python manage.py run_scheduler; tasks run in `manage.py db_worker`) ---------------
 # (name, cron in Asia/Shanghai, task). Each app appends its own jobs below.
+# A task RUNNING longer than this is taken for one whose worker died, and is queued again (core/workers.py).
+GONGZHI_TASK_STALE_MINUTES = env_int("GONGZHI_TASK_STALE_MINUTES", 30)
 GONGZHI_SCHEDULE = [
     ("prune-logs", "30 3 * * *", "gongzhi.core.tasks.prune_logs"),
+    # Tasks a killed worker left RUNNING go back to the queue (gongzhi/core/workers.py).
+    ("tasks-reclaim", "*/5 * * * *", "gongzhi.core.tasks.reclaim_tasks"),
     ("volunteering-points-check", "15 4 * * *", "gongzhi.volunteering.tasks.points_check"),
     # Polls open when their notice period ends and close at their deadline, without anyone pressing a button.
     ("votes-advance", "*/5 * * * *", "gongzhi.votes.tasks.advance_polls"),

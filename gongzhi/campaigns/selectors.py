@@ -1,7 +1,7 @@
 """Reads of door-to-door campaigns, each starting from a visible_* scope.
 
-Coverage is read from the grid tallies (a few thousand rows at most) and rolled up by the prefix of
-each tally's path; the snapshot rows are read only for one grid's lists.
+Coverage is read from the grid tallies (one per grid, thousands in a subdistrict), summed in SQL by the
+prefix of each tally's path, one query per level; the snapshot rows are read only for one grid's lists.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, Max, Min, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce, Length, Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -112,38 +113,43 @@ def campaign_fields(*, campaign: Campaign, target: str) -> list[CampaignField]:
 
 
 TALLY_COLUMNS = ("households_total", "households_reached", "persons_total", "persons_checked")
-# One tally as tally_rows reads it: the grid, its org_path, then the four TALLY_COLUMNS.
-TallyRow = tuple[int, str, int, int, int, int]
+# The four TALLY_COLUMNS summed in SQL: a subdistrict's campaign has thousands of grids, and reading every
+# tally into Python to add them up cost more than the rest of the campaign page together (issue 18).
+TALLY_SUMS = {c: Coalesce(Sum(c), 0, output_field=IntegerField()) for c in TALLY_COLUMNS}
+# The worst grids listed beside the drill-down: the officer's "where to push", not every grid.
+WORST_GRIDS = 10
 
 
-def tally_rows(*, actor: Actor, campaign: Campaign) -> list[TallyRow]:
-    """The grid tallies the actor sees, read once: the campaign page's coverage, its table, the actor's
-    own grids and the progress chart are all drawn from these rows (one per grid) instead of a query each."""
-    return list(visible_tallies(actor).filter(campaign=campaign).values_list("grid_id", "org_path", *TALLY_COLUMNS))
-
-
-def _in_subtree(rows: list[TallyRow], path: str) -> list[TallyRow]:
-    return [r for r in rows if r[1].startswith(path)]
+def campaign_tallies(*, actor: Actor, campaign: Campaign) -> QuerySet[CampaignGridTally]:
+    """The campaign's grid tallies the actor sees, unordered: built once per page (the scope's Q costs more
+    than compiling a query) and passed to the selectors below as ``tallies``."""
+    return visible_tallies(actor).filter(campaign=campaign).order_by()
 
 
 def campaign_coverage(
-    *, actor: Actor, campaign: Campaign, node: Node | None = None, rows: list[TallyRow] | None = None
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    node: Node | None = None,
+    tallies: QuerySet[CampaignGridTally] | None = None,
 ) -> Coverage:
-    """Households reached / registered and persons checked / registered over everything the actor sees.
-
-    ``rows`` are the actor's tally_rows when the caller has read them already.
-    """
+    """Households reached / registered and persons checked / registered over everything the actor sees."""
     if not sees_grid_counts(actor) or (node is not None and node.kind in ("building", "unit")):
         return _coverage_from_rows(actor=actor, campaign=campaign, node=node)
-    if rows is None:
-        rows = tally_rows(actor=actor, campaign=campaign)
+    if tallies is None:
+        tallies = campaign_tallies(actor=actor, campaign=campaign)
     if node is not None:
         # The node's subtree, and the grids of a compound or community above it (a grid spans buildings).
-        above = set(_prefixes(node.path))
-        rows = [r for r in rows if r[1].startswith(node.path) or r[1] in above]
+        tallies = tallies.filter(subtree_q("org_path", node.path) | Q(org_path__in=_prefixes(node.path)))
+    return Coverage(**tallies.aggregate(**TALLY_SUMS))
+
+
+def summed(rows: list[Coverage]) -> Coverage:
+    """The coverage of the whole from the top level's rows, which share out every visible tally between
+    them (so the page does not sum the tallies twice)."""
     total = Coverage()
-    for _grid, _path, *counts in rows:
-        total.add(*counts)
+    for r in rows:
+        total.add(r.households_total, r.households_reached, r.persons_total, r.persons_checked)
     return total
 
 
@@ -166,43 +172,97 @@ def _coverage_from_rows(*, actor: Actor, campaign: Campaign, node: Node | None) 
     )
 
 
+def _common_depth(tallies: QuerySet[CampaignGridTally]) -> int | None:
+    """The length of the path where the tallies part ways (None when there are none): the longest common
+    prefix of all paths is that of the lowest and the highest, which the database finds without the rows."""
+    bounds = tallies.aggregate(low=Min("org_path"), high=Max("org_path"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
+        return None
+    common = 0
+    while common < min(len(low), len(high)) and low[common] == high[common]:
+        common += 1
+    return common // STEP * STEP
+
+
 def coverage_rows(
-    *, actor: Actor, campaign: Campaign, node: Node | None = None, rows: list[TallyRow] | None = None
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    node: Node | None = None,
+    tallies: QuerySet[CampaignGridTally] | None = None,
 ) -> list[Coverage]:
-    """One row per child of ``node`` (the top level when None) down to one row per grid under a compound."""
-    if rows is None:
-        rows = tally_rows(actor=actor, campaign=campaign)
+    """One row per child of ``node`` (the top level when None) down to one row per grid under a compound.
+
+    Summed in SQL, one query per level: a group per child path, and a row per grid for the grids that lie
+    directly at ``node`` (or every grid, under a compound).
+    """
+    if tallies is None:
+        tallies = campaign_tallies(actor=actor, campaign=campaign)
     if node is not None:
-        rows = _in_subtree(rows, node.path)
-    if not rows:
-        return []
-    if node is None:
-        # Start where the visible tallies part ways: the longest common prefix, one level further down.
-        common = min(len(r[1]) for r in rows) // STEP * STEP
-        for length in range(STEP, common + 1, STEP):
-            if len({r[1][:length] for r in rows}) > 1:
-                common = length - STEP
-                break
-        depth_len = common
+        tallies = tallies.filter(subtree_q("org_path", node.path))
+        depth_len: int | None = len(node.path)
     else:
-        depth_len = len(node.path)
+        # Start where the visible tallies part ways, one level further down.
+        depth_len = _common_depth(tallies)
+        if depth_len is None:
+            return []
     child_len = depth_len + STEP
+    # A grid whose path stops short of the child level (or any grid under a compound) is its own row.
+    as_grid: Q = Q(path_len__lt=child_len) if node is None or node.kind != "compound" else Q(pk__isnull=False)
+    grouped = (
+        tallies.annotate(path_len=Length("org_path"))
+        .values(prefix=Substr("org_path", 1, child_len), grid_ref=Case(When(as_grid, then=F("grid_id")), default=None))
+        .annotate(**TALLY_SUMS)
+    )
     groups: dict[str, Coverage] = {}
-    grid_rows: dict[int, Coverage] = {}
-    for grid_id, path, *counts in rows:
-        if len(path) < child_len or (node is not None and node.kind == "compound"):
-            cov = grid_rows.setdefault(grid_id, Coverage(key=f"g{grid_id}", grid_id=grid_id, kind="grid"))
+    grids: dict[int, Coverage] = {}
+    for g in grouped:
+        prefix, grid_id = g.pop("prefix"), g.pop("grid_ref")
+        if grid_id is None:
+            groups[prefix] = Coverage(key=prefix, **g)
         else:
-            prefix = path[:child_len]
-            cov = groups.setdefault(prefix, Coverage(key=prefix))
-        cov.add(*counts)
+            grids[grid_id] = Coverage(key=f"g{grid_id}", grid_id=grid_id, kind="grid", **g)
     if groups:
-        for n in Node.objects.filter(path__in=list(groups)).only("pk", "path", "name", "kind"):
-            groups[n.path].name, groups[n.path].kind, groups[n.path].node_id = n.name, n.kind, n.pk
-    if grid_rows:
-        for g in Grid.objects.filter(pk__in=list(grid_rows)).only("pk", "name", "code"):
-            grid_rows[g.pk].name = g.name
-    return sorted(groups.values(), key=lambda c: c.key) + sorted(grid_rows.values(), key=lambda c: c.name)
+        nodes = Node.objects.filter(path__in=list(groups)).values_list("path", "pk", "name", "kind")
+        for path, pk, name, kind in nodes:
+            groups[path].node_id, groups[path].name, groups[path].kind = pk, name, kind
+    if grids:
+        for pk, name in Grid.objects.filter(pk__in=list(grids)).values_list("pk", "name"):
+            grids[pk].name = name
+    # Grids ordered by name (ties by id).
+    return sorted(groups.values(), key=lambda c: c.key) + sorted(
+        sorted(grids.values(), key=lambda c: c.grid_id or 0), key=lambda c: c.name
+    )
+
+
+def worst_grids(
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    node: Node | None = None,
+    limit: int = WORST_GRIDS,
+    tallies: QuerySet[CampaignGridTally] | None = None,
+) -> list[Coverage]:
+    """The grids with the lowest share of households reached under ``node`` (ties: the most households
+    missing first), ``limit`` of them: a subdistrict has thousands of grids, the page lists these."""
+    if tallies is None:
+        tallies = campaign_tallies(actor=actor, campaign=campaign)
+    tallies = tallies.filter(households_total__gt=0)
+    if node is not None:
+        tallies = tallies.filter(subtree_q("org_path", node.path))
+    share = ExpressionWrapper(F("households_reached") * 1000 / F("households_total"), output_field=IntegerField())
+    missing = ExpressionWrapper(F("households_total") - F("households_reached"), output_field=IntegerField())
+    rows = (
+        tallies.filter(households_reached__lt=F("households_total"))
+        .annotate(share=share, missing=missing)
+        .order_by("share", "-missing", "grid_id")
+        .values_list("grid_id", "grid__name", *TALLY_COLUMNS)[:limit]
+    )
+    return [
+        Coverage(key=f"g{grid_id}", grid_id=grid_id, kind="grid", name=name, **dict(zip(TALLY_COLUMNS, c, strict=True)))
+        for grid_id, name, *c in rows
+    ]
 
 
 def grid_coverage(*, actor: Actor, campaign: Campaign, grid_id: int) -> Coverage:
@@ -220,16 +280,14 @@ def grid_get(*, actor: Actor, campaign: Campaign, grid_id: int) -> Grid:
     return Grid.objects.select_related("compound", "community").get(pk=grid_id)
 
 
-def my_grids(*, actor: Actor, campaign: Campaign, rows: list[TallyRow] | None = None) -> list[Grid]:
-    """The grids whose households the actor walks: assigned, or held by duty (one query when ``rows``, the
-    actor's tally_rows, are given)."""
+def my_grids(*, actor: Actor, campaign: Campaign) -> list[Grid]:
+    """The grids whose households the actor walks: assigned, or held by duty."""
     held = actor.grid_ids()
-    if rows is None:
-        held_q = Q(pk__in=visible_tallies(actor).filter(campaign=campaign, grid_id__in=held).values("grid_id"))
-    else:
-        held_q = Q(pk__in=sorted({r[0] for r in rows if r[0] in held}))
     assigned = GridAssignment.objects.filter(campaign=campaign, worker_id=actor.user_id, ended_at__isnull=True)
-    return list(Grid.objects.filter(held_q | Q(pk__in=assigned.values("grid_id"))).order_by("code"))
+    q = Q(pk__in=assigned.values("grid_id"))
+    if held:
+        q |= Q(pk__in=visible_tallies(actor).filter(campaign=campaign, grid_id__in=held).values("grid_id"))
+    return list(Grid.objects.filter(q).order_by("code"))
 
 
 @dataclass
@@ -371,13 +429,15 @@ def people_lines(rows: Iterable[dict[str, Any]]) -> list[PersonLine]:
     ]
 
 
-def daily_progress(*, actor: Actor, campaign: Campaign, rows: list[TallyRow] | None = None) -> list[dict[str, Any]]:
+def daily_progress(
+    *, actor: Actor, campaign: Campaign, tallies: QuerySet[CampaignGridTally] | None = None
+) -> list[dict[str, Any]]:
     """Per day: households first covered and persons first checked, and the running totals."""
     days_q = CampaignDayTally.objects.filter(campaign=campaign)
-    if rows is None:
-        days_q = days_q.filter(grid_id__in=visible_tallies(actor).filter(campaign=campaign).values("grid_id"))
-    elif not actor.is_system:
-        days_q = days_q.filter(grid_id__in=sorted({r[0] for r in rows}))
+    if not actor.is_system:
+        if tallies is None:
+            tallies = campaign_tallies(actor=actor, campaign=campaign)
+        days_q = days_q.filter(grid_id__in=tallies.values("grid_id"))
     days = days_q.values("day").annotate(h=Sum("households_reached"), p=Sum("persons_checked")).order_by("day")
     out, h_run, p_run = [], 0, 0
     for d in days:

@@ -91,11 +91,22 @@ def campaign_detail(request: ActorRequest, campaign_id: int) -> HttpResponse:
     trail = []
     if node is not None:
         trail = list(visible_nodes(actor).filter(path__in=[node.path[:i] for i in range(4, len(node.path), 4)]))
-    rows = selectors.tally_rows(actor=actor, campaign=campaign)
     holders: list[selectors.GridHolders] = []
     chain = None
     if node is not None and node.kind == NodeKind.COMPOUND:
         holders, chain = selectors.grid_holders(actor=actor, campaign=campaign, compound=node)
+    tallies = selectors.campaign_tallies(actor=actor, campaign=campaign)
+    rows: list[selectors.Coverage] = []
+    worst: list[selectors.Coverage] = []
+    if campaign.status != CampaignStatus.DRAFT:
+        rows = selectors.coverage_rows(actor=actor, campaign=campaign, node=node, tallies=tallies)
+        if sees_grid_counts(actor) and any(r.grid_id is None for r in rows):
+            # The table lists places, not grids: the grids furthest behind under them, with their lists.
+            worst = selectors.worst_grids(actor=actor, campaign=campaign, node=node, tallies=tallies)
+    if node is None and rows and sees_grid_counts(actor):
+        coverage = selectors.summed(rows)
+    else:
+        coverage = selectors.campaign_coverage(actor=actor, campaign=campaign, node=node, tallies=tallies)
     return render(
         request,
         "campaigns/campaign_detail.html",
@@ -103,14 +114,15 @@ def campaign_detail(request: ActorRequest, campaign_id: int) -> HttpResponse:
             "campaign": campaign,
             "node": node,
             "trail": trail,
-            "coverage": selectors.campaign_coverage(actor=actor, campaign=campaign, node=node, rows=rows),
-            "rows": selectors.coverage_rows(actor=actor, campaign=campaign, node=node, rows=rows),
+            "coverage": coverage,
+            "rows": rows,
+            "worst": worst,
             "sees_grids": sees_grid_counts(actor),
-            "progress": selectors.daily_progress(actor=actor, campaign=campaign, rows=rows),
+            "progress": selectors.daily_progress(actor=actor, campaign=campaign, tallies=tallies),
             "manages": can_manage_campaign(actor, campaign),
             "holders": holders,
             "chain": chain,
-            "my_grids": selectors.my_grids(actor=actor, campaign=campaign, rows=rows),
+            "my_grids": selectors.my_grids(actor=actor, campaign=campaign),
             "fields": campaign.fields.all(),
             "preview": services.snapshot_preview(campaign=campaign)
             if campaign.status == CampaignStatus.DRAFT and can_manage_campaign(actor, campaign)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
+from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Schema
 from ninja.pagination import PageNumberPagination
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, BaseModel
 
 ID_MAX = 2**63 - 1  # BigAutoField, on SQLite and PostgreSQL alike
@@ -96,6 +100,21 @@ def request_body(model: type[BaseModel], media_type: str = "application/json") -
     return {
         "requestBody": {"required": True, "content": {media_type: {"schema": _inline(schema, schema.get("$defs", {}))}}}
     }
+
+
+class FastJSONRenderer(JSONRenderer):
+    """ninja's renderer with orjson in place of json.dumps (issue 18: some ten times faster on a page of rows).
+
+    The body means the same as the stock renderer's: datetimes are passed to ninja's own encoder, so they keep
+    its form (milliseconds, "Z" for UTC), and so are the types orjson does not know (Decimal, lazy strings,
+    pydantic models); integer keys become strings as json.dumps makes them. Text is written as UTF-8 rather than
+    \\u escapes, as the charset in the Content-Type says."""
+
+    _fallback = NinjaJSONEncoder().default
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return orjson.dumps(data, default=self._fallback, option=self._options)
 
 
 class GongzhiAPI(NinjaAPI):

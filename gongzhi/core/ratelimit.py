@@ -1,5 +1,5 @@
-"""Per-address rate limits on POSTs (login, the resident's report form, Open311 requests): a fixed-window
-counter in the shared cache.
+"""Per-address rate limits on POSTs (failed logins, the resident's report form, Open311 requests): a
+fixed-window counter in the shared cache.
 
 The key holds the scope, the client address and the window's number, so a new window starts from nothing
 without anything being reset. The limits are per address and generous (settings GONGZHI_RATE_*): an office
@@ -47,13 +47,18 @@ def rate_parse(value: str) -> tuple[int, int]:
     return count, seconds
 
 
-def rate_check(scope: str, address: str) -> Verdict:
-    """Count one request from this address against its window for the scope, and say whether it may go on."""
+def _window(scope: str, address: str) -> tuple[str, int, int, int]:
+    """The counter's key for this address's current window, the limit, the window's length and the seconds left."""
     limit, seconds = rate_parse(getattr(settings, SETTINGS[scope]))
     now = time.time()
     window = int(now // seconds)
     retry_after = max(math.ceil((window + 1) * seconds - now), 1)
-    key = f"ratelimit:{scope}:{seconds}:{window}:{address or '-'}"
+    return f"ratelimit:{scope}:{seconds}:{window}:{address or '-'}", limit, seconds, retry_after
+
+
+def rate_check(scope: str, address: str) -> Verdict:
+    """Count one request from this address against its window for the scope, and say whether it may go on."""
+    key, limit, seconds, retry_after = _window(scope, address)
     cache.add(key, 0, timeout=seconds + 1)
     try:
         count = cache.incr(key)
@@ -61,6 +66,13 @@ def rate_check(scope: str, address: str) -> Verdict:
         cache.set(key, 1, timeout=seconds + 1)
         count = 1
     return Verdict(allowed=count <= limit, retry_after=retry_after)
+
+
+def rate_peek(scope: str, address: str) -> Verdict:
+    """Whether this address may go on, without counting: for limits that count only some outcomes (the login
+    counts its failures, rate_check after the fact)."""
+    key, limit, _seconds, retry_after = _window(scope, address)
+    return Verdict(allowed=(cache.get(key) or 0) < limit, retry_after=retry_after)
 
 
 def too_many_page(request: HttpRequest, verdict: Verdict) -> HttpResponse:

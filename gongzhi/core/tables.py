@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from gongzhi.core.exceptions import DomainError
+from gongzhi.core.uploads import zip_bounded
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 # How far down a sheet the header row may be (templates put instructions above it).
@@ -25,6 +26,7 @@ def read_rows(source: str | Path | IO[bytes], *, filename: str) -> list[list[Any
     """All rows of the first sheet (or of the CSV), cells as Python values."""
     suffix = Path(filename).suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
+        zip_bounded(source)  # before calamine inflates anything (a .xls named file may still be a zip)
         try:
             if isinstance(source, str | Path):
                 workbook = CalamineWorkbook.from_path(str(source))

@@ -10,7 +10,9 @@ WPS and LibreOffice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import re
 import tempfile
 import zipfile
@@ -21,11 +23,10 @@ from typing import IO, Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
+from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
 
-# Spool to disk above this size; a 100,000-row ledger is about 6 MB.
-SPOOL_BYTES = 16 * 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - Excel serial dates have no time zone
 MAX_CELL_TEXT = 32_767  # Excel's limit on the characters in one cell
@@ -173,13 +174,42 @@ def _sheet_name(title: str) -> str:
     return name or "Sheet1"
 
 
+class ExportDiskFull(Exception):
+    """The disk the workbook spools to filled up: nothing was exported (core.errors answers 507)."""
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    """Whether ENOSPC (or a quota) is behind the exception. Not always on top: when the spool's first move to
+    disk fails, zipfile's close writes again and the spool, half rolled over, raises AttributeError."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def xlsx_response(
     *, filename: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], notice: str = ""
 ) -> FileResponse:
-    """An attachment response with the workbook, built in a spooled temporary file."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - FileResponse closes it
-    write_xlsx(spool, title=title, columns=columns, rows=rows, notice=notice)
-    spool.seek(0)
+    """An attachment response with the workbook, built in a spooled temporary file.
+
+    Above GONGZHI_EXPORT_SPOOL_BYTES the spool is a file in the temporary directory, created unlinked: if
+    that disk fills up, closing it frees the space and leaves no partial file; the user is told why.
+    """
+    # FileResponse closes the spool once sent.
+    spool = tempfile.SpooledTemporaryFile(max_size=settings.GONGZHI_EXPORT_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        write_xlsx(spool, title=title, columns=columns, rows=rows, notice=notice)
+        spool.seek(0)  # flushes the file's buffer: the last write of a full disk can fail here
+    except Exception as exc:
+        # Closing can fail again on the full disk (the buffer's last flush); the file is closed, and its
+        # space freed, all the same. The rows' generator goes too, with its database cursor, now.
+        with contextlib.suppress(OSError):
+            spool.close()
+        getattr(rows, "close", lambda: None)()
+        if _disk_full(exc):
+            raise ExportDiskFull from exc
+        raise
     response = FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
     # RFC 6266 filename* for Chinese names; FileResponse sets it too, this keeps the ASCII fallback explicit.
     response["Content-Disposition"] = f"attachment; filename=export.xlsx; filename*=UTF-8''{quote(filename)}"

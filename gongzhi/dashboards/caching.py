@@ -10,11 +10,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.utils.translation import get_language
 
 from gongzhi.core.actors import Actor
-from gongzhi.dashboards.models import SourceMark
+from gongzhi.dashboards import selectors
 from gongzhi.dashboards.selectors import Focus
 
 T = TypeVar("T")
@@ -22,10 +21,11 @@ T = TypeVar("T")
 TIMEOUT = 15 * 60
 
 
-def figures_version() -> str:
-    """Changes whenever the aggregates are written: every source's refresh time (a recompute sets them too)."""
-    found = SourceMark.objects.aggregate(at=Max("refreshed_at"), n=Count("id"))
-    return f"{found['at'].isoformat() if found['at'] else '-'}/{found['n']}"
+def figures_version(marks: tuple[dt.datetime | None, int] | None = None) -> str:
+    """Changes whenever the aggregates are written: every source's refresh time (a recompute sets them too).
+    ``marks``: selectors.source_marks(), when the page has read them (for its freshness line too)."""
+    at, n = marks if marks is not None else selectors.source_marks()
+    return f"{at.isoformat() if at else '-'}/{n}"
 
 
 def cache_key(*, actor: Actor, focus: Focus, part: str, today: dt.date, version: str) -> str:

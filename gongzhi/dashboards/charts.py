@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.campaigns import selectors as campaigns
 from gongzhi.campaigns.choices import CampaignStatus
+from gongzhi.campaigns.models import Campaign
 from gongzhi.core.actors import Actor
 from gongzhi.core.numbers import ratio_text
 from gongzhi.dashboards import selectors
@@ -59,10 +60,19 @@ def cases_daily(actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any]:
     )
 
 
-def on_time_monthly(actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any]:
-    months = selectors.by_month(
-        actor=actor, focus=focus, keys=["cases_due_on_time", "cases_due"], last=today, months=12
-    )
+def _twelve_months(actor: Actor, focus: Focus, today: dt.date) -> list[tuple[dt.date, dict[str, int]]]:
+    """The twelve months up to today's of selectors.TWELVE_MONTH_KEYS, oldest first, every month present:
+    from cockpit_months, which the headline reads too."""
+    found = selectors.cockpit_months(actor=actor, focus=focus, on=today)
+    months = [selectors.month_first(today, back) for back in range(11, -1, -1)]
+    return [(m, {k: found.get((m, k), 0) for k in selectors.TWELVE_MONTH_KEYS}) for m in months]
+
+
+def on_time_monthly(
+    actor: Actor, focus: Focus, today: dt.date, months: list[tuple[dt.date, dict[str, int]]] | None = None
+) -> dict[str, Any]:
+    """``months``: _twelve_months(), when the page reads them once for both twelve-month charts."""
+    months = months if months is not None else _twelve_months(actor, focus, today)
     pairs = [_percent(*selectors.ratio(v, "on_time_rate")) for _m, v in months]
     return _chart(
         "on_time",
@@ -74,14 +84,18 @@ def on_time_monthly(actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any
 
 
 def open_campaigns(actor: Actor) -> list[tuple[int, str]]:
-    rows = campaigns.campaign_list(actor=actor).filter(status=CampaignStatus.OPEN)
-    return [(c.pk, c.title) for c in rows]
+    return [(c.pk, c.title) for c in _open_campaigns(actor)]
+
+
+def _open_campaigns(actor: Actor) -> list[Campaign]:
+    return list(campaigns.campaign_list(actor=actor).filter(status=CampaignStatus.OPEN))
 
 
 def campaign_coverage(actor: Actor, campaign_id: int | None) -> dict[str, Any]:
     """Household coverage per day of one open campaign (the one chosen, else the latest), over every grid
     the actor sees in it: the campaign's own daily tallies, which do not follow the focus."""
-    choices = open_campaigns(actor)
+    open_rows = _open_campaigns(actor)
+    choices = [(c.pk, c.title) for c in open_rows]
     chosen = next((c for c in choices if c[0] == campaign_id), choices[0] if choices else None)
     help_text = _(
         "所选进行中入户活动每天结束时的累计户覆盖率：已走访户数 ÷ 应走访户数，四舍五入到 0.1%；"
@@ -91,7 +105,8 @@ def campaign_coverage(actor: Actor, campaign_id: int | None) -> dict[str, Any]:
         chart = _chart("coverage", _("入户活动户覆盖率"), help_text, [], [])
         chart["empty_text"] = _("没有进行中的入户活动")
     else:
-        campaign = campaigns.campaign_get(actor=actor, campaign_id=chosen[0])
+        # The row campaign_list read is campaign_get's (the same scope): not read again.
+        campaign = next(c for c in open_rows if c.pk == chosen[0])
         total = campaigns.campaign_coverage(actor=actor, campaign=campaign).households_total
         rows = campaigns.daily_progress(actor=actor, campaign=campaign)
         pairs = [_percent(r["h_total"], total) for r in rows]
@@ -143,8 +158,10 @@ def ranking_trend(actor: Actor, focus: Focus) -> dict[str, Any]:
     return chart
 
 
-def volunteer_hours(actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any]:
-    months = selectors.by_month(actor=actor, focus=focus, keys=["volunteer_minutes"], last=today, months=12)
+def volunteer_hours(
+    actor: Actor, focus: Focus, today: dt.date, months: list[tuple[dt.date, dict[str, int]]] | None = None
+) -> dict[str, Any]:
+    months = months if months is not None else _twelve_months(actor, focus, today)
     minutes = [v["volunteer_minutes"] for _m, v in months]
     return _chart(
         "volunteer",
@@ -163,10 +180,11 @@ def volunteer_hours(actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any
 
 
 def all_charts(*, actor: Actor, focus: Focus, today: dt.date, campaign_id: int | None = None) -> list[dict[str, Any]]:
+    months = _twelve_months(actor, focus, today)
     return [
         cases_daily(actor, focus, today),
-        on_time_monthly(actor, focus, today),
+        on_time_monthly(actor, focus, today, months),
         campaign_coverage(actor, campaign_id),
         ranking_trend(actor, focus),
-        volunteer_hours(actor, focus, today),
+        volunteer_hours(actor, focus, today, months),
     ]

@@ -90,13 +90,58 @@ STOCK_KEYS = [k for k, d in DEFINITIONS.items() if d.kind == STOCK]
 DAILY_KEYS = [k for k in FLOW_KEYS if not DEFINITIONS[k].ahead]
 
 
+READ = ("read",)  # Period.read's mark that _read_period ran
+
+
+def _whole_month(since: dt.date, until: dt.date) -> bool:
+    return since.day == 1 and until == selectors.month_last(since)
+
+
+def _read_period(actor: Actor, focus: Focus, period: Period) -> None:
+    """What the sections ask of a period, read up front in three queries: the stocks' snapshot days, this
+    month and the month before to date with both snapshots (one query of daily rows), and both whole months
+    (cockpit_months, which the charts share) — instead of one or two queries for each."""
+    period.read[READ] = None
+    flows = [(period.first, period.today), (period.before_first, period.before_until)]
+    months = [(period.first, selectors.month_last(period.first)), (period.before_first, period.before_end)]
+    days = selectors.stock_days(focus=focus, on=period.today)
+    latest = max((d for d, _before in days.values() if d is not None), default=None)
+    # A snapshot of the month before's last day was kept if any stock's last one up to then is that day.
+    kept = any(before == period.before_end for _d, before in days.values())
+    slots: list[selectors.Slot] = []
+    daily: list[tuple[object, ...]] = []
+    for since, until in flows:
+        if _whole_month(since, until):
+            months.append((since, until))
+        else:
+            slots.append((DAILY_KEYS, since, until))
+            daily.append(("flow", since, until))
+    if latest is not None:
+        slots.append((STOCK_KEYS, latest, latest))
+        daily.append(("stock", period.today, True))
+    else:
+        period.read["stock", period.today, True] = None
+    if kept:
+        slots.append((STOCK_KEYS, period.before_end, period.before_end))
+        daily.append(("stock", period.before_end, False))
+    else:
+        period.read["stock", period.before_end, False] = None
+    for key, found in zip(daily, selectors.slot_totals(actor=actor, focus=focus, slots=slots), strict=True):
+        period.read[key] = found
+    monthly = selectors.cockpit_months(actor=actor, focus=focus, on=period.today)
+    for since, until in months:
+        period.read["flow", since, until] = {k: monthly.get((since, k), 0) for k in FLOW_KEYS}
+
+
 def flow_sums(actor: Actor, focus: Focus, period: Period, since: dt.date, until: dt.date) -> dict[str, int]:
     """Every flow figure summed from ``since`` to ``until``: one query, kept for the rest of the headline.
     A whole calendar month is read from the monthly sums (a few rows per place); a part of a month from the
     daily rows, without the figures dated ahead by a deadline (those are summed over whole months only)."""
+    if READ not in period.read:
+        _read_period(actor, focus, period)
     key = ("flow", since, until)
     if key not in period.read:
-        if since.day == 1 and until == selectors.month_last(since):
+        if _whole_month(since, until):
             found = selectors.month_totals(actor=actor, focus=focus, keys=FLOW_KEYS, month=since)
         else:
             found = selectors.flow_totals(actor=actor, focus=focus, keys=DAILY_KEYS, since=since, until=until)
@@ -107,9 +152,11 @@ def flow_sums(actor: Actor, focus: Focus, period: Period, since: dt.date, until:
 def stock_sums(actor: Actor, focus: Focus, period: Period, on: dt.date, *, latest: bool) -> dict[str, int] | None:
     """Every stock figure at the end of ``on`` (``latest``: at the last snapshot up to ``on``); None when no
     snapshot of that day was kept."""
+    if READ not in period.read:
+        _read_period(actor, focus, period)
     key = ("stock", on, latest)
     if key not in period.read:
-        day = selectors.stock_day(keys=STOCK_KEYS, on=on) if latest else on
+        day = selectors.stock_day(keys=STOCK_KEYS, on=on, focus=focus) if latest else on
         period.read[key] = (
             selectors.stock_totals(actor=actor, focus=focus, keys=STOCK_KEYS, day=day) if day is not None else None
         )

@@ -13,7 +13,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Substr
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from gongzhi.territory.permissions import visible_grids
 
 STOCK_KEYS = ["households", "campaign_households", "campaign_households_reached", "cases_overdue"]
 FLOW_KEYS = ["cases_reported"]
+AREA_PATH = 3 * Node.steplen  # subdistrict → community → area
 TABLE_GRIDS = 200  # above this many grids the table lists the focus's child places instead
 
 
@@ -95,14 +97,48 @@ def _sees(actor: Actor, own: set[int], pk: int, place_path: str) -> bool:
 def focus_grids(actor: Actor, focus: Focus, *, geometry: bool = True) -> list[Grid]:
     """The real grids inside the focus whose figures the actor may see (their grid, or a place they hold);
     without their boundaries unless ``geometry``."""
-    fields = [f"{n}__{f}" for n in ("community", "compound") for f in ("path", "name", "depth", "kind")]
+    fields = [f"{n}__{f}" for n in ("community", "compound") for f in NODE_FIELDS]
     grids = (
         _in_focus(actor, focus)
+        .annotate(area_id=_area_id())
         .select_related("community", "compound")
         .only("name", "code", "community", "compound", *fields, *(["boundary"] if geometry else []))
     )
     own = actor.grid_ids(*GRID_ROLES)
     return [g for g in grids.order_by("code") if _sees(actor, own, g.pk, _place_path(g))]
+
+
+NODE_FIELDS = ("path", "name", "depth", "kind")
+
+
+def _area_id() -> Subquery:
+    """The area a grid's compound lies in (its path's first three steps), for drill_query: read with it."""
+    return Subquery(Node.objects.filter(path=Substr(OuterRef("compound__path"), 1, AREA_PATH)).values("pk")[:1])
+
+
+def focus_grid_table(actor: Actor, focus: Focus) -> tuple[list[tuple[int, str, bool]], list[Grid]]:
+    """focus_grid_places and focus_grids without the boundaries, from one query of values: the places of
+    every grid, and the grids themselves (built from the values) while there are at most TABLE_GRIDS."""
+    nodes = [f"{n}__{f}" for n in ("community", "compound") for f in ("id", *NODE_FIELDS)]
+    rows = (
+        _in_focus(actor, focus)
+        .annotate(area_id=_area_id())
+        .values_list("pk", "name", "code", "on_map", "area_id", *nodes)
+        .order_by("code")
+    )
+    own = actor.grid_ids(*GRID_ROLES)
+    seen = [r for r in rows if _sees(actor, own, r[0], r[11] or r[6])]  # compound__path, else community__path
+    places = [(r[0], r[11] or r[6], bool(r[3])) for r in seen]
+    if len(seen) > TABLE_GRIDS:
+        return places, []
+    grids = []
+    for pk, name, code, on_map, area_id, *node in seen:
+        community = Node(pk=node[0], **dict(zip(NODE_FIELDS, node[1:5], strict=True)))
+        compound = Node(pk=node[5], **dict(zip(NODE_FIELDS, node[6:10], strict=True))) if node[5] else None
+        grid = Grid(pk=pk, name=name, code=code, community=community, compound=compound)
+        grid.on_map, grid.area_id = on_map, area_id  # type: ignore[attr-defined]  # as focus_grids annotates
+        grids.append(grid)
+    return places, grids
 
 
 def focus_grid_places(actor: Actor, focus: Focus) -> list[tuple[int, str, bool]]:
@@ -117,17 +153,22 @@ def _place_path(grid: Grid) -> str:
     return grid.compound.path if grid.compound is not None else grid.community.path
 
 
-def drill_query(actor: Actor, focus: Focus, grid: Grid, areas: dict[str, Node]) -> str:
+def drill_query(actor: Actor, focus: Focus, grid: Grid) -> str:
     """Where a click on the grid leads: the first level below the focus the actor can look at
     (community → area → compound), else the grid itself; nothing at a grid focus."""
     if focus.grid is not None:
         return ""
     depth = focus.node.depth if focus.node is not None else 0
-    compound = grid.compound
-    chain = [grid.community, areas.get(compound.path[: 3 * Node.steplen]) if compound else None, compound]
-    for node in chain:
-        if node is not None and node.depth > depth and sees_whole_node(actor, node.path):
-            return f"node={node.pk}"
+    compound, community = grid.compound, grid.community
+    area_id = grid.area_id  # type: ignore[attr-defined]  # annotated by focus_grids
+    chain = [(community.pk, community.depth, community.path)]
+    if compound is not None:
+        if area_id is not None:
+            chain.append((area_id, 3, compound.path[:AREA_PATH]))
+        chain.append((compound.pk, compound.depth, compound.path))
+    for pk, node_depth, path in chain:
+        if node_depth > depth and sees_whole_node(actor, path):
+            return f"node={pk}"
     return f"grid={grid.pk}"
 
 
@@ -145,16 +186,20 @@ def _grade_cell(code: int | None, labels: dict[int, str], none: str) -> dict[str
 
 
 def grid_rows(
-    *, actor: Actor, focus: Focus, today: dt.date, grids: list[Grid], labels: dict[int, str]
+    *, actor: Actor, focus: Focus, today: dt.date, grids: list[Grid], labels: dict[int, str] | None = None
 ) -> tuple[list[dict[str, Any]], str]:
     """Per grid {name, grid_id, label, place, query, on_map, layer cells}, then what lies in no grid; and
-    the stocks' day."""
-    day = selectors.stock_day(keys=STOCK_KEYS, on=today)
-    stocks = selectors.by_grid(actor=actor, focus=focus, keys=STOCK_KEYS, since=day, until=day) if day else {}
-    flows = selectors.by_grid(actor=actor, focus=focus, keys=FLOW_KEYS, since=selectors.month_first(today), until=today)
+    the stocks' day. ``labels``: grade_labels(), read here only when a grid has a grade to name."""
+    day = selectors.stock_day(keys=STOCK_KEYS, on=today, focus=focus)
+    month = (FLOW_KEYS, selectors.month_first(today), today)
+    # The stocks' snapshot and the month's flows in one query.
+    if day is not None:
+        stocks, flows = selectors.by_grid_slots(actor=actor, focus=focus, slots=[(STOCK_KEYS, day, day), month])
+    else:
+        stocks, (flows,) = {}, selectors.by_grid_slots(actor=actor, focus=focus, slots=[month])
     grades = _grades(actor, focus, today)
-    area_paths = {g.compound.path[: 3 * Node.steplen] for g in grids if g.compound is not None}
-    areas = {n.path: n for n in Node.objects.filter(path__in=area_paths)}
+    if labels is None:
+        labels = grade_labels() if grades else {}
     empty = dict.fromkeys(STOCK_KEYS, 0)
     none = _("暂无")
     rows = []
@@ -166,7 +211,7 @@ def grid_rows(
                 "grid_id": grid.pk,
                 "label": grid.name,
                 "place": grid.compound.name if grid.compound is not None else grid.community.name,
-                "query": drill_query(actor, focus, grid, areas),
+                "query": drill_query(actor, focus, grid),
                 "on_map": bool(grid.on_map),  # type: ignore[attr-defined]  # annotated by _in_focus
                 **_cells(stocks.get(grid.pk, empty), flows.get(grid.pk, {}).get("cases_reported", 0)),
                 "grade": _grade_cell(grade, labels, none),
@@ -220,12 +265,12 @@ def map_etag(*, actor: Actor, focus: Focus, today: dt.date) -> str:
 def table(*, actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any]:
     """The table under the map (and what the page needs to know of the map): {"rows", "grids": how many,
     "drawn": how many have a boundary, "rolled": whether the rows are places, "day"}."""
-    places = focus_grid_places(actor, focus)
+    places, grids = focus_grid_table(actor, focus)
     drawn = sum(1 for _pk, _path, on_map in places if on_map)
-    labels = grade_labels()
     if len(places) <= TABLE_GRIDS or focus.node is None or focus.node.depth >= 4:
-        grids = focus_grids(actor, focus, geometry=False)
-        rows, day = grid_rows(actor=actor, focus=focus, today=today, grids=grids, labels=labels)
+        if len(places) > TABLE_GRIDS:  # more grids than focus_grid_table builds, at a compound or below
+            grids = focus_grids(actor, focus, geometry=False)
+        rows, day = grid_rows(actor=actor, focus=focus, today=today, grids=grids)
         return {
             "rows": rows,
             "grids": len(grids),
@@ -234,7 +279,7 @@ def table(*, actor: Actor, focus: Focus, today: dt.date) -> dict[str, Any]:
             "rolled": False,
             "day": day,
         }
-    rows, day = place_rows(actor=actor, focus=focus, today=today, places=places, labels=labels)
+    rows, day = place_rows(actor=actor, focus=focus, today=today, places=places)
     return {
         "rows": rows,
         "grids": len(places),
@@ -270,7 +315,7 @@ def _split_sums(
 
 
 def place_rows(
-    *, actor: Actor, focus: Focus, today: dt.date, places: list[tuple[int, str, bool]], labels: dict[int, str]
+    *, actor: Actor, focus: Focus, today: dt.date, places: list[tuple[int, str, bool]]
 ) -> tuple[list[dict[str, Any]], str]:
     """One row per child place of a node focus (each the sum of what lies in its grids), a row for the grids
     right under the focus in no child (a community's grids in no compound), then what lies in no grid."""
@@ -278,7 +323,7 @@ def place_rows(
     if node is None:  # table() rolls up node foci only
         return [], ""
     cut = (node.depth + 1) * Node.steplen
-    day = selectors.stock_day(keys=STOCK_KEYS, on=today)
+    day = selectors.stock_day(keys=STOCK_KEYS, on=today, focus=focus)
     sums = _split_sums(actor, focus, STOCK_KEYS, day, day) if day else {}
     flows = _split_sums(actor, focus, FLOW_KEYS, selectors.month_first(today), today)
     keys = [*STOCK_KEYS, *FLOW_KEYS]
@@ -298,6 +343,7 @@ def place_rows(
         child = path[:cut] if len(path) >= cut else ""
         counts[child] = counts.get(child, 0) + 1
     grades = _grades(actor, focus, today) if cut == 4 * Node.steplen else {}
+    labels = grade_labels() if grades else {}
     children = Node.objects.filter(path__in=[p for p in set(inside) | set(counts) if p]).order_by("path")
     rows = []
     for child in children:
@@ -377,7 +423,7 @@ def _outside_row(s: dict[str, int], reported: int) -> dict[str, Any]:
 def _grades(actor: Actor, focus: Focus, today: dt.date) -> dict[str, int]:
     """manager_grade per compound path (kept per compound, under no grid); none while nobody stores it.
     A grid focus reads its compound's row, so whoever sees the compound sees the grade."""
-    day = selectors.stock_day(keys=["manager_grade"], on=today)
+    day = selectors.stock_day(keys=["manager_grade"], on=today, focus=focus)
     if day is None:
         return {}
     place = focus

@@ -7,6 +7,7 @@ board.SECTIONS lists these after headline's own.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -140,10 +141,10 @@ def focus_path(focus: Focus) -> str:
     return focus.node.path if focus.node is not None else ""
 
 
-def ranking_lines(actor: Actor, focus: Focus) -> list[Line]:
-    """The latest published month's ranking within the focus: the top and bottom few of each kind, with
-    their places over the whole subdistrict and the red and black lists."""
-    month = stewardship.latest_published_month()
+def ranking_lines(actor: Actor, focus: Focus, today: dt.date) -> list[Line]:
+    """The ranking of the latest month published up to ``today``'s month, within the focus: the top and bottom
+    few of each kind, with their places over the whole subdistrict and the red and black lists."""
+    month = stewardship.latest_published_month(on=today)
     if month is None:
         return []
     visible = visible_evaluations(actor).filter(compound__path__startswith=focus_path(focus))
@@ -200,7 +201,7 @@ def stewardship_section(actor: Actor, focus: Focus, period: Period) -> Section:
                 link=reverse("stewardship:lists"),
             )
         )
-    rows = ranking_lines(actor, focus) + ending_lines(actor, focus, period)
+    rows = ranking_lines(actor, focus, period.today) + ending_lines(actor, focus, period)
     return headline.Section("stewardship", _("物业治理"), tiles, rows)
 
 

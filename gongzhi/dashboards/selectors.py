@@ -6,18 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 
 from gongzhi.core.actors import Actor, outermost_paths, subtree_q
-from gongzhi.dashboards.figures import DEFINITIONS, FLOW, RATIOS
+from gongzhi.dashboards.figures import DEFINITIONS, FLOW, RATIOS, STOCK
 from gongzhi.dashboards.models import Figure, FigureMonth, MonthlyReport, RecomputeRun, SourceMark
 from gongzhi.dashboards.permissions import GRID_ROLES, NODE_ROLES, figure_scope_q
 from gongzhi.territory import selectors as territory
 from gongzhi.territory.models import Grid, Node
 from gongzhi.territory.permissions import visible_grids, visible_nodes
+
+STOCK_KEYS = [k for k, d in DEFINITIONS.items() if d.kind == STOCK]
+FLOW_KEYS = [k for k, d in DEFINITIONS.items() if d.kind == FLOW]
+TWELVE_MONTH_KEYS = ["cases_due_on_time", "cases_due", "volunteer_minutes"]  # the charts' (charts.py)
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,8 @@ class Focus:
     node: Node | None = None
     grid: Grid | None = None
     crumbs: tuple[tuple[str, str], ...] = field(default=())  # (label, query string)
+    # What one request has read already and the page's parts share (stock_days): a Focus lives for a request.
+    read: dict[object, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def q(self) -> Q:
@@ -61,7 +69,7 @@ def _root_focus(actor: Actor) -> Focus:
         if node is not None:
             return Focus(label=node.name, node=node)
     if not paths and len(grids) == 1:
-        grid = Grid.objects.get(pk=grids[0])
+        grid = Grid.objects.select_related("community", "compound").get(pk=grids[0])  # as focus_for's
         return Focus(label=grid.name, grid=grid)
     return Focus(label="我的范围")
 
@@ -111,6 +119,46 @@ def flow_totals(*, actor: Actor, focus: Focus, keys: list[str], since: dt.date, 
     return {k: int(found.get(k) or 0) for k in keys}
 
 
+Slot = tuple[list[str], dt.date, dt.date]  # keys summed from a day to a day
+
+
+def slot_totals(*, actor: Actor, focus: Focus, slots: list[Slot]) -> list[dict[str, int]]:
+    """flow_totals of several (keys, since, until) at once: one query of the day-by-day sums over the rows
+    the slots would read one by one. The days are kept on the request's ``focus`` for by_day (the charts
+    draw this month's days the headline summed)."""
+    if not slots:
+        return []
+    spans = [Q(key__in=keys, day__gte=since, day__lte=until) for keys, since, until in slots]
+    rows = _figures(actor, focus).filter(reduce(or_, spans)).values_list("day", "key").annotate(total=Sum("value"))
+    days = {(day, key): int(total or 0) for day, key, total in rows.order_by()}
+    focus.read["days"] = (slots, days)
+    return [
+        {k: sum(v for (day, key), v in days.items() if key == k and since <= day <= until) for k in keys}
+        for keys, since, until in slots
+    ]
+
+
+def cockpit_months(*, actor: Actor, focus: Focus, on: dt.date) -> dict[tuple[dt.date, str], int]:
+    """The monthly sums the cockpit reads for ``on``: every flow in its month and the month before (the
+    headline), and the twelve-month charts' figures: one query per request (kept on its ``focus``)."""
+    key = ("months", on)
+    if key not in focus.read:
+        this, before, first = month_first(on), month_first(on, 1), month_first(on, 11)
+        span = Q(key__in=FLOW_KEYS, month__in=[this, before])
+        span |= Q(key__in=TWELVE_MONTH_KEYS, month__gte=first, month__lte=this)
+        rows = (
+            FigureMonth.objects.filter(figure_scope_q(actor))
+            .filter(focus.q)
+            .filter(span)
+            .values_list("month", "key")
+            .annotate(total=Sum("value"))
+            .order_by()
+        )
+        focus.read[key] = {(month, k): int(total or 0) for month, k, total in rows}
+    found: dict[tuple[dt.date, str], int] = focus.read[key]
+    return found
+
+
 def month_totals(*, actor: Actor, focus: Focus, keys: list[str], month: dt.date) -> dict[str, int]:
     """Flow figures summed over the calendar month starting ``month``, from the monthly sums."""
     rows = (
@@ -125,9 +173,31 @@ def month_totals(*, actor: Actor, focus: Focus, keys: list[str], month: dt.date)
     return {k: int(found.get(k) or 0) for k in keys}
 
 
-def stock_day(*, keys: list[str], on: dt.date) -> dt.date | None:
-    """The day of the last snapshot of these stocks at or before ``on`` (today's, once the refresh ran)."""
+def stock_day(*, keys: list[str], on: dt.date, focus: Focus | None = None) -> dt.date | None:
+    """The day of the last snapshot of these stocks at or before ``on`` (today's, once the refresh ran).
+    With the request's ``focus``, from stock_days: the page asks for several sets of stocks, read once."""
+    if focus is not None:
+        days = [d for d in (stock_days(focus=focus, on=on).get(k, (None, None))[0] for k in keys) if d is not None]
+        return max(days, default=None)
     return Figure.objects.filter(key__in=keys, day__lte=on).aggregate(day=Max("day"))["day"]
+
+
+def stock_days(*, focus: Focus, on: dt.date) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """Per stock key: the day of its last snapshot at or before ``on``, and at or before the last day of the
+    month before ``on``'s (the headline's comparison; a snapshot kept that day is one equal to it). One
+    query per request (kept on its ``focus``), over the rows the widest single stock_day reads."""
+    key = ("stock_days", on)
+    if key not in focus.read:
+        before_end = month_first(on) - dt.timedelta(days=1)
+        rows = (
+            Figure.objects.filter(key__in=STOCK_KEYS, day__lte=on)
+            .values_list("key")
+            .annotate(last=Max("day"), before=Max("day", filter=Q(day__lte=before_end)))
+            .order_by()
+        )
+        focus.read[key] = {k: (day, before) for k, day, before in rows}
+    found: dict[str, tuple[dt.date | None, dt.date | None]] = focus.read[key]
+    return found
 
 
 def stock_totals(*, actor: Actor, focus: Focus, keys: list[str], day: dt.date) -> dict[str, int] | None:
@@ -153,6 +223,20 @@ def _by(
     return dict(result)
 
 
+def by_grid_slots(*, actor: Actor, focus: Focus, slots: list[Slot]) -> list[dict[int, dict[str, int]]]:
+    """by_grid of several (keys, since, until) in one query: a grid is in a slot's result when a row of that
+    slot lies in it, as by_grid would answer for each."""
+    spans = [Q(key__in=keys, day__gte=since, day__lte=until) for keys, since, until in slots]
+    sums = {f"s{i}": Sum("value", filter=span) for i, span in enumerate(spans)}
+    rows = _figures(actor, focus).filter(reduce(or_, spans)).values_list("grid_id", "key").annotate(**sums).order_by()
+    result: list[dict[int, dict[str, int]]] = [{} for _slot in slots]
+    for grid_id, key, *totals in rows:
+        for i, total in enumerate(totals):
+            if total is not None:  # a sum over no row of the slot
+                result[i].setdefault(grid_id, dict.fromkeys(slots[i][0], 0))[key] = int(total)
+    return result
+
+
 def by_grid(
     *, actor: Actor, focus: Focus, keys: list[str], since: dt.date, until: dt.date
 ) -> dict[int, dict[str, int]]:
@@ -170,7 +254,15 @@ def by_place(
 def by_day(
     *, actor: Actor, focus: Focus, keys: list[str], since: dt.date, until: dt.date
 ) -> dict[dt.date, dict[str, int]]:
-    """Figures per day from ``since`` to ``until``, every day present (zeros included), for the charts."""
+    """Figures per day from ``since`` to ``until``, every day present (zeros included), for the charts;
+    from the days slot_totals kept on the ``focus`` when one of its slots covers them."""
+    days = {since + dt.timedelta(days=i): dict.fromkeys(keys, 0) for i in range((until - since).days + 1)}
+    slots, kept = focus.read.get("days", ([], {}))
+    if any(set(keys) <= set(k) and s <= since and until <= u for k, s, u in slots):
+        for (day, key), total in kept.items():
+            if key in keys and since <= day <= until:
+                days[day][key] = total
+        return days
     rows = (
         _figures(actor, focus)
         .filter(key__in=keys, day__gte=since, day__lte=until)
@@ -178,7 +270,6 @@ def by_day(
         .annotate(total=Sum("value"))
         .order_by()
     )
-    days = {since + dt.timedelta(days=i): dict.fromkeys(keys, 0) for i in range((until - since).days + 1)}
     for day, key, total in rows:
         days[day][key] = int(total or 0)
     return days
@@ -223,9 +314,16 @@ def is_flow(key: str) -> bool:
     return DEFINITIONS[key].kind == FLOW
 
 
-def freshness() -> dict[str, object]:
-    """When the figures were last brought up to date and whether the last check found drift."""
-    refreshed = SourceMark.objects.aggregate(at=Max("refreshed_at"))["at"]
+def source_marks() -> tuple[dt.datetime | None, int]:
+    """The last refresh of any source and how many sources there are: the figures' freshness and version."""
+    found = SourceMark.objects.aggregate(at=Max("refreshed_at"), n=Count("id"))
+    return found["at"], found["n"]
+
+
+def freshness(marks: tuple[dt.datetime | None, int] | None = None) -> dict[str, object]:
+    """When the figures were last brought up to date and whether the last check found drift (``marks``:
+    source_marks(), when the page has read them for the figures' version)."""
+    refreshed = (marks or source_marks())[0]
     check = RecomputeRun.objects.filter(finished_at__isnull=False).first()
     return {"refreshed_at": refreshed, "check": check}
 

@@ -48,12 +48,12 @@ def _overdue(request: ActorRequest, focus: Focus) -> Any:
     return Paginator(rows, OVERDUE_PAGE).get_page(request.GET.get("op"))
 
 
-def _figures(request: ActorRequest, focus: Focus) -> dict[str, Any]:
+def _figures(request: ActorRequest, focus: Focus, marks: tuple[Any, int]) -> dict[str, Any]:
     """The headline and the charts, built once per version of the aggregates and scope (caching.py)."""
     today = timezone.localdate()
     actor = request.actor
     campaign = _int(request.GET.get("campaign"))
-    version = caching.figures_version()
+    version = caching.figures_version(marks)
     return {
         "today": today,
         "sections": caching.cached(
@@ -78,14 +78,15 @@ def _figures(request: ActorRequest, focus: Focus) -> dict[str, Any]:
 @login_required
 def cockpit(request: ActorRequest) -> HttpResponse:
     focus = focus_of(request)
+    marks = selectors.source_marks()  # the freshness line's and the figures' version
     context = {
         "focus": focus,
         "layer": maps.layer_of(request.GET.get("layer")),
         "layers": maps.LAYERS,
         "overdue": _overdue(request, focus),
-        "freshness": selectors.freshness(),
+        "freshness": selectors.freshness(marks),
         "map": maps.table(actor=request.actor, focus=focus, today=timezone.localdate()),
-        **_figures(request, focus),
+        **_figures(request, focus, marks),
     }
     return render(request, "dashboards/cockpit.html", context)
 
@@ -117,13 +118,14 @@ SCREEN_CHARTS = ("cases_daily", "on_time")
 def screen(request: ActorRequest) -> HttpResponse:
     """The big screen (1920×1080): large tiles, the map and two charts, refreshed every minute."""
     focus = focus_of(request)
-    figures = _figures(request, focus)
+    marks = selectors.source_marks()
+    figures = _figures(request, focus, marks)
     figures["charts"] = [c for c in figures["charts"] if c["key"] in SCREEN_CHARTS]
     context = {
         "focus": focus,
         "layer": maps.layer_of(request.GET.get("layer")),
         "layers": maps.LAYERS,
-        "freshness": selectors.freshness(),
+        "freshness": selectors.freshness(marks),
         "map": maps.screen_map(actor=request.actor, focus=focus),
         **figures,
     }
@@ -135,13 +137,14 @@ def screen_data(request: ActorRequest) -> JsonResponse:
     """The big screen's figures as JSON (what its script fetches every minute): the map's values without its
     geometry (the screen fetched that once, from map_data)."""
     focus = focus_of(request)
-    figures = _figures(request, focus)
-    refreshed = selectors.freshness()["refreshed_at"]
+    marks = selectors.source_marks()
+    figures = _figures(request, focus, marks)
+    refreshed = marks[0]
     return JsonResponse(
         {
             "focus": focus.label,
             "today": figures["today"].isoformat(),
-            "refreshed_at": timezone.localtime(refreshed).strftime("%H:%M") if refreshed else "",  # type: ignore[arg-type]
+            "refreshed_at": timezone.localtime(refreshed).strftime("%H:%M") if refreshed else "",
             "tiles": [
                 {"key": t.key, "label": t.label, "value": t.value, "change": t.change, "tone": t.tone}
                 for s in figures["sections"]

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -45,6 +45,22 @@ def organisation_list(*, actor: Actor) -> QuerySet[Organisation]:
 
 def organisation_get(*, actor: Actor, organisation_id: int) -> Organisation:
     return get_object_or_404(visible_organisations(actor).select_related("parent", "manager"), pk=organisation_id)
+
+
+def organisation_page_get(*, actor: Actor, organisation_id: int) -> Organisation:
+    """organisation_get with its territory read once, in path order: the page's rule check, member list,
+    place list and 联建 links all read it (``organisation.territory.all()``)."""
+    return get_object_or_404(
+        visible_organisations(actor)
+        .select_related("parent", "manager")
+        .prefetch_related(Prefetch("territory", queryset=Node.objects.order_by("path"))),
+        pk=organisation_id,
+    )
+
+
+def compounds_of(organisation: Organisation) -> list[Node]:
+    """The compounds the organisation covers, from its territory (prefetched by organisation_page_get)."""
+    return [n for n in organisation.territory.all() if n.kind == NodeKind.COMPOUND]
 
 
 def current_term(*, organisation: Organisation, on: dt.date) -> Term | None:
@@ -190,6 +206,30 @@ def organisation_checks(*, organisations: list[Organisation], on: dt.date) -> di
     return result
 
 
+def organisation_check(
+    *, organisation: Organisation, on: dt.date, term: Term | None, seats: list[CommitteeSeat], groups: int
+) -> RuleCheck:
+    """organisation_checks for the one organisation of its page, from what the page reads anyway: its current
+    ``term`` and the term's ``seats`` (term_seats), its active ``groups`` and its territory; the counts in
+    one query."""
+    org = organisation
+    found = Member.objects.filter(Q(organisation=org) | Q(group=org), status=MemberStatus.ACTIVE).aggregate(
+        full=Count("pk", filter=Q(organisation=org, kind=MemberKind.FULL)),
+        probationary=Count("pk", filter=Q(organisation=org) & ~Q(kind=MemberKind.FULL)),
+        placed=Count("pk", filter=Q(group=org)),
+    )
+    check = rule_check(
+        organisation=org,
+        counts=Counts(full=found["full"], probationary=found["probationary"]),
+        term=term,
+        seats=[s.seat for s in seats],
+        compounds=len(compounds_of(org)),
+        on=on,
+    )
+    check.groups, check.placed = groups, found["placed"]
+    return check
+
+
 def organisation_warnings(*, actor: Actor, on: dt.date) -> list[RuleCheck]:
     """The organisations of the actor's scope whose rules find something wrong (for the cockpit)."""
     orgs = list(visible_organisations(actor).filter(is_active=True).order_by("name", "id"))
@@ -317,7 +357,7 @@ def member_list(*, actor: Actor, organisation: Organisation, search: str = "") -
     if organisation.kind == OrgKind.GROUP:
         rows = rows.filter(group=organisation)
     else:
-        paths = list(organisation.territory.filter(kind=NodeKind.COMPOUND).values_list("path", flat=True))
+        paths = [n.path for n in compounds_of(organisation)]
         here = Q(pk__in=[])
         for path in paths:
             here |= Q(person__org_path__gte=path, person__org_path__lt=path + "~")
@@ -337,6 +377,20 @@ def member_get(*, actor: Actor, member_id: int) -> Member:
 
 def current_consents(member_ids: Iterable[int]) -> dict[int, Consent]:
     return {c.member_id: c for c in Consent.objects.filter(member_id__in=list(member_ids), withdrawn_at__isnull=True)}
+
+
+def children_of(*, organisation: Organisation) -> tuple[list[Organisation], list[Organisation]]:
+    """The organisation's active children other than groups (by name), and its building groups (as groups_of,
+    each with its ``size``: the active members placed in it): one query for both, one for the groups' places."""
+    rows: list[Organisation] = list(
+        organisation.children.filter(is_active=True)
+        .annotate(size=Count("group_members", filter=Q(group_members__status=MemberStatus.ACTIVE)))
+        .prefetch_related(Prefetch("territory", queryset=Node.objects.order_by("path")))
+        .order_by("name", "id")
+    )
+    groups = [o for o in rows if o.kind == OrgKind.GROUP]
+    children = [o for o in rows if o.kind != OrgKind.GROUP]
+    return children, sorted(groups, key=lambda g: (min((n.path for n in g.territory.all()), default="~"), g.name))
 
 
 def groups_of(*, organisation: Organisation) -> list[Organisation]:
@@ -360,15 +414,16 @@ def group_sizes(groups: list[Organisation]) -> dict[int, int]:
 def linked_organisations(*, organisation: Organisation, on: dt.date) -> list[Organisation]:
     """A company's organisation ↔ the branches covering each compound its company serves (current contracts)."""
     contracts = current_contracts(on=on)
+    # The contracts are a subquery of the one query (a list of ids would be a query of its own).
     if organisation.kind == OrgKind.COMPANY:
         if organisation.manager_id is None:
             return []
-        compound_ids = contracts.filter(manager_id=organisation.manager_id).values_list("compound_id", flat=True)
-        rows = Organisation.objects.filter(kind__in=COMPOUND_ORG_KINDS, territory__in=list(compound_ids))
+        compound_ids = contracts.filter(manager_id=organisation.manager_id).values("compound_id")
+        rows = Organisation.objects.filter(kind__in=COMPOUND_ORG_KINDS, territory__in=compound_ids)
     elif organisation.kind in COMPOUND_ORG_KINDS:
-        compound_ids = organisation.territory.filter(kind=NodeKind.COMPOUND).values_list("pk", flat=True)
-        managers = contracts.filter(compound_id__in=list(compound_ids)).values_list("manager_id", flat=True)
-        rows = Organisation.objects.filter(kind=OrgKind.COMPANY, manager_id__in=list(managers))
+        compounds = [n.pk for n in compounds_of(organisation)]
+        managers = contracts.filter(compound_id__in=compounds).values("manager_id")
+        rows = Organisation.objects.filter(kind=OrgKind.COMPANY, manager_id__in=managers)
     else:
         return []
     return list(rows.filter(is_active=True).distinct().order_by("name"))

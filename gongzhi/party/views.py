@@ -151,9 +151,14 @@ def org_edit(request: ActorRequest, organisation_id: int) -> HttpResponseBase:
 @login_required
 def org_detail(request: ActorRequest, organisation_id: int) -> HttpResponse:
     actor = request.actor
-    organisation = selectors.organisation_get(actor=actor, organisation_id=organisation_id)
+    organisation = selectors.organisation_page_get(actor=actor, organisation_id=organisation_id)
     today = timezone.localdate()
-    check = selectors.organisation_checks(organisations=[organisation], on=today)[organisation.pk]
+    children, groups = selectors.children_of(organisation=organisation)
+    term = selectors.current_term(organisation=organisation, on=today)
+    seats = selectors.term_seats(term)
+    check = selectors.organisation_check(
+        organisation=organisation, on=today, term=term, seats=seats, groups=len(groups)
+    )
     keeps = may_keep(actor, organisation)
     search = request.GET.get("q", "")
     page = Paginator(
@@ -165,18 +170,14 @@ def org_detail(request: ActorRequest, organisation_id: int) -> HttpResponse:
     consents = selectors.current_consents(m.pk for m in members)
     for m in members:
         m.consent = consents.get(m.pk)  # type: ignore[attr-defined]
-    groups = selectors.groups_of(organisation=organisation)
-    sizes = selectors.group_sizes(groups)
-    for g in groups:
-        g.size = sizes.get(g.pk, 0)  # type: ignore[attr-defined]
     is_group = organisation.kind == OrgKind.GROUP
     context: dict[str, Any] = {
         "organisation": organisation,
         "check": check,
-        "term": check.term,
-        "seats": selectors.term_seats(check.term),
-        "territory": list(organisation.territory.order_by("path")),
-        "children": list(organisation.children.filter(is_active=True).exclude(kind=OrgKind.GROUP).order_by("name")),
+        "term": term,
+        "seats": seats,
+        "territory": list(organisation.territory.all()),
+        "children": children,
         "groups": groups,
         "links": selectors.linked_organisations(organisation=organisation, on=today),
         "page_obj": page,

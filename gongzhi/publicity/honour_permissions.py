@@ -74,7 +74,14 @@ def can_nominate(actor: Actor, campaign: HonourCampaign) -> bool:
 
 
 def is_judge(actor: Actor, campaign: HonourCampaign) -> bool:
-    return actor.user_id is not None and HonourJudge.objects.filter(campaign=campaign, user_id=actor.user_id).exists()
+    """Asked by the view, its selectors and can_score on one page: answered once per campaign object (one
+    request's), not once per asking."""
+    if actor.user_id is None:
+        return False
+    asked: dict[int, bool] = campaign.__dict__.setdefault("_is_judge", {})
+    if actor.user_id not in asked:
+        asked[actor.user_id] = HonourJudge.objects.filter(campaign=campaign, user_id=actor.user_id).exists()
+    return asked[actor.user_id]
 
 
 def can_score(actor: Actor, campaign: HonourCampaign) -> bool:
@@ -99,10 +106,10 @@ def honour_roll_roots(actor: Actor) -> list[str]:
     return sorted({p[:step] for p in [*places.staff, *places.homes, *home_paths(actor)] if p})
 
 
-def visible_honour_roll(actor: Actor) -> QuerySet[HonourCampaign]:
-    return HonourCampaign.objects.filter(
-        any_subtree_q("scope_path", honour_roll_roots(actor)), phase=CampaignPhase.PUBLISHED
-    )
+def visible_honour_roll(actor: Actor, roots: list[str] | None = None) -> QuerySet[HonourCampaign]:
+    """``roots``: honour_roll_roots(actor) when the caller has them already (a page reads them once)."""
+    roots = honour_roll_roots(actor) if roots is None else roots
+    return HonourCampaign.objects.filter(any_subtree_q("scope_path", roots), phase=CampaignPhase.PUBLISHED)
 
 
 def sees_honour(actor: Actor) -> bool:

@@ -15,7 +15,7 @@ from fractions import Fraction
 from statistics import median
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -71,7 +71,13 @@ def campaign_get(*, actor: Actor, campaign_id: int) -> HonourCampaign:
 
 
 def categories_of(campaign: HonourCampaign) -> list[HonourCategory]:
-    return list(campaign.categories.order_by("position"))
+    """Read once per campaign object: a page's finalists, vote and results each ask for them."""
+    prefetch_related_objects([campaign], _by_position())
+    return list(campaign.categories.all())
+
+
+def _by_position() -> Prefetch[Any]:
+    return Prefetch("categories", queryset=HonourCategory.objects.order_by("position"))
 
 
 def managed_campaign_get(*, actor: Actor, campaign_id: int) -> HonourCampaign:
@@ -118,6 +124,14 @@ def _with_photos() -> Prefetch[Any]:
 
 
 def finalists_by_category(campaign: HonourCampaign) -> list[tuple[HonourCategory, list[HonourNomination]]]:
+    """Read once per campaign object (the detail page shows them and counts their votes)."""
+    if "_finalists" not in campaign.__dict__:
+        campaign.__dict__["_finalists"] = _finalists(campaign)
+    found: list[tuple[HonourCategory, list[HonourNomination]]] = campaign.__dict__["_finalists"]
+    return found
+
+
+def _finalists(campaign: HonourCampaign) -> list[tuple[HonourCategory, list[HonourNomination]]]:
     nominations = defaultdict(list)
     for n in (
         HonourNomination.objects.filter(campaign=campaign, status=NominationStatus.APPROVED)
@@ -340,12 +354,17 @@ class ScoreProgress:
 
 
 def score_progress(*, campaign: HonourCampaign) -> ScoreProgress:
+    """Judges done and whether the panel is complete — honour.scoring_complete's rule, from the same
+    counts (every judge × item × finalist scored), without counting twice."""
     items = campaign.rubric.count()
     finalists = HonourNomination.objects.filter(campaign=campaign, status=NominationStatus.APPROVED).count()
-    per_judge = Counter(HonourScore.objects.filter(judge__campaign=campaign).values_list("judge_id", flat=True))
-    judges = list(HonourJudge.objects.filter(campaign=campaign).values_list("pk", flat=True))
-    done = sum(1 for j in judges if per_judge.get(j, 0) == items * finalists and items * finalists)
-    return ScoreProgress(judges=len(judges), done=done, complete=scoring_complete(campaign))
+    per_judge = dict(
+        HonourJudge.objects.filter(campaign=campaign).annotate(n=Count("scores")).values_list("pk", "n").order_by()
+    )
+    expected = items * finalists
+    done = sum(1 for n in per_judge.values() if n == expected and expected)
+    complete = expected * len(per_judge) > 0 and sum(per_judge.values()) == expected * len(per_judge)
+    return ScoreProgress(judges=len(per_judge), done=done, complete=complete)
 
 
 def my_scores(*, actor: Actor, campaign: HonourCampaign) -> dict[tuple[int, int], int]:
@@ -360,11 +379,14 @@ def my_scores(*, actor: Actor, campaign: HonourCampaign) -> dict[tuple[int, int]
     }
 
 
-def panel_scores(*, actor: Actor, campaign: HonourCampaign) -> list[tuple[str, dict[int, int]]] | None:
-    """Every judge's totals per finalist, for the panel and the staff, only once all have scored."""
+def panel_scores(
+    *, actor: Actor, campaign: HonourCampaign, progress: ScoreProgress | None = None
+) -> list[tuple[str, dict[int, int]]] | None:
+    """Every judge's totals per finalist, for the panel and the staff, only once all have scored
+    (``progress``: score_progress's, when the page has it)."""
     if not (is_judge(actor, campaign) or can_manage_campaign(actor, campaign)):
         raise Http404
-    if not scoring_complete(campaign):
+    if not (progress.complete if progress is not None else scoring_complete(campaign)):
         return None
     totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for judge_id, nomination_id, points in HonourScore.objects.filter(judge__campaign=campaign).values_list(
@@ -387,12 +409,14 @@ class RollEntryRow:
 
 
 def honour_roll(
-    *, actor: Actor, node: Node | None = None
+    *, actor: Actor, node: Node | None = None, roots: list[str] | None = None
 ) -> list[tuple[HonourCampaign, list[tuple[HonourCategory, list[RollEntryRow]]]]]:
-    campaigns = visible_honour_roll(actor).select_related("scope").order_by("-published_at", "-id")
+    """``roots``: honour_roll_roots(actor), when the page has read them already."""
+    campaigns = visible_honour_roll(actor, roots).select_related("scope").order_by("-published_at", "-id")
     if node is not None:
         campaigns = campaigns.filter(Q(scope_path__startswith=node.path) | Q(scope_path__in=_ancestors(node.path)))
     campaigns_list = list(campaigns[:20])
+    prefetch_related_objects(campaigns_list, _by_position())  # categories_of each, in one query
     winners = defaultdict(list)
     for r in (
         HonourResult.objects.filter(category__campaign__in=campaigns_list, is_winner=True)
@@ -410,17 +434,17 @@ def _ancestors(path: str) -> list[str]:
     return [path[: i * step] for i in range(1, len(path) // step)]
 
 
-def roll_node_get(*, actor: Actor, node_id: int) -> Node:
-    roots = honour_roll_roots(actor)
+def roll_node_get(*, actor: Actor, node_id: int, roots: list[str] | None = None) -> Node:
+    roots = honour_roll_roots(actor) if roots is None else roots
     return get_object_or_404(
         Node.objects.filter(any_subtree_q("path", roots), kind__in=[NodeKind.COMMUNITY, NodeKind.COMPOUND]),
         pk=node_id,
     )
 
 
-def roll_places(*, actor: Actor) -> list[Node]:
+def roll_places(*, actor: Actor, roots: list[str] | None = None) -> list[Node]:
     """The communities and compounds that have a published campaign, for the honour roll's filter."""
-    paths = set(visible_honour_roll(actor).values_list("scope_path", flat=True))
+    paths = set(visible_honour_roll(actor, roots).values_list("scope_path", flat=True))
     return list(Node.objects.filter(path__in=paths).order_by("path"))
 
 

@@ -35,6 +35,7 @@ from gongzhi.publicity.honour_permissions import (
     can_manage_campaign,
     can_nominate,
     can_score,
+    honour_roll_roots,
     is_judge,
     may_create_campaigns,
     sees_honour,
@@ -334,6 +335,7 @@ def score(request: ActorRequest, honour_id: int) -> HttpResponseBase:
                     return redirect("publicity:honour-score", honour_id=campaign.pk)
     elif request.method == "POST":
         return HttpResponseForbidden(_("您不是本次评选的评委。"))
+    progress = selectors.score_progress(campaign=campaign)
     rows = []
     if sheet is not None:
         rows = [(n, [sheet[f"s_{n.pk}_{i.pk}"] for i in items]) for n in finalists]
@@ -347,8 +349,8 @@ def score(request: ActorRequest, honour_id: int) -> HttpResponseBase:
             "items": items,
             "finalists": finalists,
             "can_score": can_score(actor, campaign),
-            "progress": selectors.score_progress(campaign=campaign),
-            "panel": selectors.panel_scores(actor=actor, campaign=campaign),
+            "progress": progress,
+            "panel": selectors.panel_scores(actor=actor, campaign=campaign, progress=progress),
         },
     )
 
@@ -428,23 +430,29 @@ def photo(request: ActorRequest, honour_photo_id: int) -> FileResponse:
 @login_required
 def honour_roll(request: ActorRequest) -> HttpResponse:
     actor = request.actor
+    roots = honour_roll_roots(actor)  # where the actor lives and works: read once for the page
     return render(
         request,
         "publicity/honour_roll.html",
-        {"roll": selectors.honour_roll(actor=actor), "places": selectors.roll_places(actor=actor), "node": None},
+        {
+            "roll": selectors.honour_roll(actor=actor, roots=roots),
+            "places": selectors.roll_places(actor=actor, roots=roots),
+            "node": None,
+        },
     )
 
 
 @login_required
 def honour_roll_node(request: ActorRequest, node_id: int) -> HttpResponse:
     actor = request.actor
-    node = selectors.roll_node_get(actor=actor, node_id=node_id)
+    roots = honour_roll_roots(actor)  # where the actor lives and works: read once for the page
+    node = selectors.roll_node_get(actor=actor, node_id=node_id, roots=roots)
     return render(
         request,
         "publicity/honour_roll.html",
         {
-            "roll": selectors.honour_roll(actor=actor, node=node),
-            "places": selectors.roll_places(actor=actor),
+            "roll": selectors.honour_roll(actor=actor, node=node, roots=roots),
+            "places": selectors.roll_places(actor=actor, roots=roots),
             "node": node,
         },
     )

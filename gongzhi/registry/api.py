@@ -26,7 +26,8 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_birth_year(obj: object) -> int | None:
-        born: dt.date | None = getattr(obj, "born_on", None)
+        # A list's rows are values() dicts, a single person is the model.
+        born: dt.date | None = obj.get("born_on") if isinstance(obj, dict) else getattr(obj, "born_on", None)
         return born.year if born else None
 
 
@@ -61,8 +62,9 @@ class HouseholdDetailOut(HouseholdOut):
 @paginate(Pages, page_size=50)
 def person_list(request: ApiRequest, q: QueryText = "", grid: Id | None = None, care_tag: Id | None = None) -> object:
     people = selectors.person_list(actor=request.auth, search=q, grid_id=grid, care_tag_id=care_tag)
-    # The list shows person columns only: no joins, and a short SELECT to compile (the hot path of the API).
-    return people.select_related(None).only(*PERSON_OUT_COLUMNS)
+    # The list shows person columns only: no joins, a short SELECT to compile, and values rather than models
+    # (building the page's 50 Person instances was a fifth of the call; bench.profile). The hot path of the API.
+    return people.select_related(None).values(*PERSON_OUT_COLUMNS)
 
 
 @router.get("/people/{person_id}", response=PersonOut)

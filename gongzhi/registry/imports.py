@@ -20,6 +20,7 @@ from gongzhi.core.actors import Actor
 from gongzhi.core.audit import audit_record
 from gongzhi.core.exceptions import DomainError, NotAllowed
 from gongzhi.core.tables import read_rows
+from gongzhi.core.uploads import zip_bounded
 from gongzhi.registry.importing import Outcome, run_import, write_rejects
 from gongzhi.registry.models import ImportJob
 from gongzhi.registry.permissions import can_import_registry, visible_import_jobs
@@ -48,6 +49,7 @@ def import_job_start(*, actor: Actor, upload: UploadedFile, dry_run: bool, valid
         raise DomainError(_("只支持 .xlsx、.xls 和 .csv 文件。"), field="file")
     if (upload.size or 0) > MAX_UPLOAD_BYTES:
         raise DomainError(_("文件超过50MB，请分成几个文件导入。"), field="file")
+    zip_bounded(upload, field="file")  # refused at the form, before anything is stored
     from gongzhi.registry.tasks import import_job_run
 
     with transaction.atomic():

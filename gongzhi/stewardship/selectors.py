@@ -260,8 +260,13 @@ def committees_ending(*, actor: Actor, under: str, today: dt.date, limit: int = 
     return [EndingTerm(*row) for row in rows]
 
 
-def latest_published_month() -> EvaluationMonth | None:
-    return EvaluationMonth.objects.filter(status=MonthStatus.PUBLISHED).order_by("-month").first()
+def latest_published_month(on: dt.date | None = None) -> EvaluationMonth | None:
+    """The latest published month; with ``on``, the latest whose month is not after ``on``'s (a past month's
+    report ranks that month, not one published since)."""
+    months = EvaluationMonth.objects.filter(status=MonthStatus.PUBLISHED)
+    if on is not None:
+        months = months.filter(month__lte=on)
+    return months.order_by("-month").first()
 
 
 def grade_code(grade: str, bands: list[list[object]]) -> int:

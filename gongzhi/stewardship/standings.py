@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from gongzhi.stewardship import indicators, scoring
 from gongzhi.stewardship.choices import MonthStatus, RaterKind, SubjectKind
@@ -259,7 +259,10 @@ def month_results(month: EvaluationMonth, evaluations: QuerySet[Evaluation] | No
     """Every subject of the month scored and placed: ranked over the whole subdistrict by kind, and within
     its community; red and black lists by the rubric's rules. ``evaluations`` narrows what is returned
     (places are always over the whole month)."""
-    everyone = list(Evaluation.objects.filter(month=month).select_related("month", "compound", "community", "rubric"))
+    everyone_q = Evaluation.objects.filter(month=month).select_related("month", "compound", "community", "rubric")
+    if evaluations is not None:  # which of them are wanted: read with them, not by a query of its own
+        everyone_q = everyone_q.annotate(is_wanted=Exists(evaluations.filter(pk=OuterRef("pk"))))
+    everyone = list(everyone_q)
     results = stored(everyone) if month.is_published else compute(everyone)
     by_kind: dict[str, list[Result]] = defaultdict(list)
     by_community: dict[tuple[str, int], list[Result]] = defaultdict(list)
@@ -273,8 +276,7 @@ def month_results(month: EvaluationMonth, evaluations: QuerySet[Evaluation] | No
         for eid, place in scoring.rank(r.standing for r in group).items():
             results[eid].community_place = place
     _mark_lists(month, results, by_kind)
-    wanted = None if evaluations is None else set(evaluations.filter(month=month).values_list("pk", flat=True))
-    rows = [r for r in results.values() if wanted is None or r.evaluation.pk in wanted]
+    rows = [r for r in results.values() if evaluations is None or r.evaluation.is_wanted]  # type: ignore[attr-defined]
     return sorted(rows, key=lambda r: (r.evaluation.subject_kind, r.place))
 
 

@@ -18,7 +18,9 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from gongzhi.core.exceptions import DomainError
 from gongzhi.core.pii import mask_id_number
+from gongzhi.core.uploads import zip_bounded
 from gongzhi.votes.choices import Opinion
 from gongzhi.votes.rules import Art278Result, Holding, Owner, group_owners, tally_art278
 
@@ -53,6 +55,10 @@ class SheetError(Exception):
 
 def read_rows(path: str | Path) -> list[list[Any]]:
     """The first sheet's cells as Python values (python-calamine: ~10x faster than openpyxl)."""
+    try:
+        zip_bounded(path)  # before calamine inflates anything
+    except DomainError as exc:
+        raise SheetError([f"{Path(path).name}：{exc.message}"]) from exc
     try:
         return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     except Exception as exc:  # calamine raises its own error types for unreadable files

@@ -6,7 +6,7 @@ import pytest
 
 from gongzhi.campaigns import selectors, services
 from gongzhi.campaigns.choices import HouseholdState, PersonState
-from gongzhi.campaigns.models import CampaignHousehold, CampaignPerson
+from gongzhi.campaigns.models import CampaignGridTally, CampaignHousehold, CampaignPerson
 from gongzhi.campaigns.permissions import (
     visible_campaign_households,
     visible_campaign_people,
@@ -15,6 +15,7 @@ from gongzhi.campaigns.permissions import (
 )
 from gongzhi.campaigns.tests.helpers import open_campaign
 from gongzhi.campaigns.tests.test_services import as_tuple, independent_count
+from gongzhi.testing.world import add_orphans
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +98,50 @@ def test_tallies_are_scoped(world, actor_of):  # type: ignore[no-untyped-def]
     assert visible_tallies(actor_of("shequ")).filter(campaign=campaign).count() == 2
     assert visible_tallies(actor_of("wuye")).filter(campaign=campaign).count() == 0
     assert visible_tallies(actor_of("louzhang")).filter(campaign=campaign).count() == 0
+
+
+def _tally_sums(campaign, rows):  # type: ignore[no-untyped-def]
+    """The four counts added up in Python from the tally rows themselves, independently of the selectors."""
+    totals = [0, 0, 0, 0]
+    for t in rows:
+        for i, c in enumerate(selectors.TALLY_COLUMNS):
+            totals[i] += getattr(t, c)
+    return tuple(totals)
+
+
+def _summed(rows):  # type: ignore[no-untyped-def]
+    """The drill-down's rows added up: what the table shows summed, to compare with the tallies."""
+    return tuple(sum(as_tuple(r)[i] for r in rows) for i in range(4)) if rows else ()
+
+
+@pytest.mark.parametrize("username", ["jiedao", "shequ", "baobao"])
+def test_each_level_of_the_drill_down_sums_the_tallies_below_it(world, actor_of, username):  # type: ignore[no-untyped-def]
+    # The orphans put a grid (第一社区's 未划网格) directly at the community, beside its area.
+    add_orphans(world)
+    campaign = open_campaign(world)
+    # Different counts in every grid, so a row summed over the wrong grids shows.
+    for n, tally in enumerate(CampaignGridTally.objects.filter(campaign=campaign).order_by("grid_id"), start=1):
+        CampaignGridTally.objects.filter(pk=tally.pk).update(
+            households_total=10 * n, households_reached=n, persons_total=100 * n, persons_checked=7 * n
+        )
+    actor = actor_of(username)
+    seen = list(visible_tallies(actor).filter(campaign=campaign))
+    top = selectors.coverage_rows(actor=actor, campaign=campaign)
+    assert top
+    assert _summed(top) == _tally_sums(campaign, seen)
+    assert as_tuple(selectors.campaign_coverage(actor=actor, campaign=campaign)) == _tally_sums(campaign, seen)
+    for node in (world.community, world.area, world.compound_x):
+        below = [t for t in seen if t.org_path.startswith(node.path)]
+        # A node's coverage: its subtree, and the grids that lie directly at a place above it.
+        above = [t for t in seen if node.path.startswith(t.org_path) and t.org_path != node.path]
+        whole = selectors.campaign_coverage(actor=actor, campaign=campaign, node=node)
+        assert as_tuple(whole) == _tally_sums(campaign, below + above), node.name
+        rows = selectors.coverage_rows(actor=actor, campaign=campaign, node=node)
+        assert _summed(rows) == (_tally_sums(campaign, below) if below else ()), node.name
+        for r in rows:
+            if r.grid_id is None:
+                assert r.name and r.node_id
+                assert as_tuple(r) == _tally_sums(campaign, [t for t in below if t.org_path.startswith(r.key)])
+            else:
+                (tally,) = [t for t in below if t.grid_id == r.grid_id]
+                assert as_tuple(r) == _tally_sums(campaign, [tally])

@@ -145,3 +145,26 @@ def test_campaign_list_is_phone_ready_and_scoped(world, client_of):  # type: ign
     campaign = open_campaign(world)
     assert campaign.title in client_of("wangge_a").get(reverse("campaigns:campaign-list")).content.decode()
     assert campaign.title not in client_of("wuye").get(reverse("campaigns:campaign-list")).content.decode()
+
+
+def test_officer_sees_the_grids_furthest_behind_and_drills_into_them(world, client_of):  # type: ignore[no-untyped-def]
+    campaign = open_campaign(world)
+    counts = {world.grid_a: (10, 9), world.grid_b: (10, 2), world.grid_c: (4, 4)}
+    for grid, (total, reached) in counts.items():
+        CampaignGridTally.objects.filter(campaign=campaign, grid=grid).update(
+            households_total=total, households_reached=reached
+        )
+    c = client_of("jiedao")
+    url = reverse("campaigns:campaign-detail", args=[campaign.pk])
+    page = c.get(url)
+    # B (20 %) before A (90 %); C is done and not listed.
+    assert [(r.name, r.households_missing) for r in page.context["worst"]] == [("B网格", 8), ("A网格", 1)]
+    assert "进度最慢的网格" in page.content.decode()
+    missing = reverse("campaigns:missing-list", args=[campaign.pk, world.grid_b.pk])
+    assert f'href="{missing}"' in page.content.decode()
+    assert c.get(missing).status_code == 200
+    # Under 第一社区 the same grids; under a compound the table lists the grids themselves.
+    assert c.get(url + f"?node={world.community.pk}").context["worst"][0].name == "B网格"
+    assert c.get(url + f"?node={world.compound_x.pk}").context["worst"] == []
+    # A grid worker sees no such list.
+    assert client_of("wangge_a").get(url).context["worst"] == []

@@ -2,12 +2,16 @@
 
 import datetime as dt
 import json
+import threading
+import time
 
 import pytest
 from defusedxml import ElementTree
+from django.core.cache import cache
 from django.utils import timezone
 
 from gongzhi.accounts.actors import actor_for_user
+from gongzhi.cases import open311
 from gongzhi.cases.choices import Action, CaseStatus, Channel
 from gongzhi.cases.models import Case
 from gongzhi.cases.services import case_transition, open311_key_create, open311_key_revoke
@@ -256,3 +260,38 @@ def test_a_kept_list_body_is_never_served_after_a_case_changed(world, actor_of, 
     changed = client.get(f"{BASE}/requests.json")
     assert changed["ETag"] != first["ETag"]
     assert changed.json()[0]["status_notes"] != "已上报"
+
+
+def test_clients_asking_for_a_list_being_built_wait_for_its_body(world, actor_of, client):
+    """Single flight: while another request builds a list (it holds the lock), a client asking for the same
+    list gets that request's body when it is stored, and builds nothing itself."""
+    report_leak(world, actor_of("jumin"))
+    etag = client.get(f"{BASE}/requests.json")["ETag"]
+    key = open311.list_key(etag)
+    cache.delete(key)
+    assert cache.add(f"{key}:building", 1, timeout=30)  # another worker is building this list
+    built_elsewhere = b'[{"service_request_id": "built by the other request"}]'
+
+    def other_builder():
+        time.sleep(0.2)
+        cache.set(key, (built_elsewhere, "application/json; charset=utf-8"), 60)
+
+    thread = threading.Thread(target=other_builder)
+    thread.start()
+    started = time.monotonic()
+    waited = client.get(f"{BASE}/requests.json")
+    thread.join()
+    assert waited.status_code == 200 and waited.content == built_elsewhere
+    assert 0.15 < time.monotonic() - started < open311.LIST_BUILD_WAIT_SECONDS
+
+
+def test_a_builder_that_never_delivers_delays_but_does_not_stop_the_list(world, actor_of, client, monkeypatch):
+    report_leak(world, actor_of("jumin"))
+    etag = client.get(f"{BASE}/requests.json")["ETag"]
+    key = open311.list_key(etag)
+    cache.delete(key)
+    cache.add(f"{key}:building", 1, timeout=30)  # a builder that died holding the lock
+    monkeypatch.setattr(open311, "LIST_BUILD_WAIT_SECONDS", 0.2)
+    late = client.get(f"{BASE}/requests.json")
+    assert late.status_code == 200 and late.json()[0]["status_notes"] == "已上报"
+    assert cache.get(key) is not None and cache.get(f"{key}:building") is None

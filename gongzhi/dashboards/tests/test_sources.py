@@ -203,3 +203,36 @@ def test_stewardship(world: World, actor_of) -> None:  # type: ignore[no-untyped
         ("X小区 X小区业委会", f"第1届 {(today + dt.timedelta(days=30)).isoformat()} 届满", "还有 30 天"),
     ]
     assert all(r.link for r in section.rows)
+
+
+def test_a_past_months_section_ranks_that_month_not_a_later_one(world: World, actor_of) -> None:  # type: ignore[no-untyped-def]
+    """The monthly report of a past month shows the cockpit as on that month's last day: its ranking is the
+    latest published month up to that month, not one published since."""
+    today = timezone.localdate()
+    last_month = selectors.month_first(today.replace(day=1) - dt.timedelta(days=1))
+    month_before = selectors.month_first(last_month - dt.timedelta(days=1))
+    manager = Manager.objects.create(kind=ManagerKind.PROPERTY_COMPANY, name="某物业", credit_code="91340300MA2T000001")
+    rubric = Rubric.objects.filter(subject_kind=SubjectKind.PROPERTY_COMPANY, is_active=True).first()
+    rubric = rubric or Rubric.objects.create(subject_kind=SubjectKind.PROPERTY_COMPANY, name="物业评分细则")
+    for first, total, grade in ((month_before, 700, "B"), (last_month, 820, "AA")):
+        month = EvaluationMonth.objects.create(month=first, status=MonthStatus.PUBLISHED)
+        evaluation = Evaluation.objects.create(
+            month=month,
+            subject_kind=SubjectKind.PROPERTY_COMPANY,
+            manager=manager,
+            compound=world.compound_x,
+            community=world.community,
+            rubric=rubric,
+            subject_name="某物业（X小区）",
+        )
+        Score.objects.create(evaluation=evaluation, total=total, grade=grade)
+    actor = actor_of("jiedao")
+    focus = selectors.focus_for(actor=actor)
+
+    def ranking(day: dt.date) -> list[tuple[str, str]]:
+        section = sections.stewardship_section(actor, focus, Period.of(day))
+        return [(r.group, r.value) for r in section.rows if r.label == "某物业（X小区）"]
+
+    assert ranking(selectors.month_last(month_before)) == [(f"{month_before:%Y-%m} 物业服务企业排名", "70.0 B")]
+    assert ranking(today) == [(f"{last_month:%Y-%m} 物业服务企业排名", "82.0 AA")]
+    assert ranking(selectors.month_first(month_before) - dt.timedelta(days=1)) == []  # nothing published yet
