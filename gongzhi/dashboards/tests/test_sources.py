@@ -163,6 +163,27 @@ def test_consultation(world: World, actor_of) -> None:  # type: ignore[no-untype
     assert got["wangge_a"] == dict.fromkeys(keys, 0)
 
 
+def _company() -> Manager:
+    return Manager.objects.create(kind=ManagerKind.PROPERTY_COMPANY, name="某物业", credit_code="91340300MA2T000001")
+
+
+def _published_score(world: World, company: Manager, first: dt.date, total: int, grade: str) -> None:
+    """A published month whose only evaluation is ``company`` in compound X, scored ``total`` / ``grade``."""
+    rubric = Rubric.objects.filter(subject_kind=SubjectKind.PROPERTY_COMPANY, is_active=True).first()
+    rubric = rubric or Rubric.objects.create(subject_kind=SubjectKind.PROPERTY_COMPANY, name="物业评分细则")
+    month = EvaluationMonth.objects.create(month=first, status=MonthStatus.PUBLISHED)
+    evaluation = Evaluation.objects.create(
+        month=month,
+        subject_kind=SubjectKind.PROPERTY_COMPANY,
+        manager=company,
+        compound=world.compound_x,
+        community=world.community,
+        rubric=rubric,
+        subject_name="某物业（X小区）",
+    )
+    Score.objects.create(evaluation=evaluation, total=total, grade=grade)
+
+
 def test_stewardship(world: World, actor_of) -> None:  # type: ignore[no-untyped-def]
     today = timezone.localdate()
     committee = Committee.objects.create(compound=world.compound_x, name="X小区业委会")
@@ -173,22 +194,7 @@ def test_stewardship(world: World, actor_of) -> None:  # type: ignore[no-untyped
     CommitteeTerm.objects.create(
         committee=later, number=1, starts_on=today - dt.timedelta(days=1800), ends_on=today + dt.timedelta(days=200)
     )
-    manager = Manager.objects.create(kind=ManagerKind.PROPERTY_COMPANY, name="某物业", credit_code="91340300MA2T000001")
-    rubric = Rubric.objects.filter(subject_kind=SubjectKind.PROPERTY_COMPANY, is_active=True).first()
-    rubric = rubric or Rubric.objects.create(subject_kind=SubjectKind.PROPERTY_COMPANY, name="物业评分细则")
-    month = EvaluationMonth.objects.create(
-        month=(today.replace(day=1) - dt.timedelta(days=1)).replace(day=1), status=MonthStatus.PUBLISHED
-    )
-    evaluation = Evaluation.objects.create(
-        month=month,
-        subject_kind=SubjectKind.PROPERTY_COMPANY,
-        manager=manager,
-        compound=world.compound_x,
-        community=world.community,
-        rubric=rubric,
-        subject_name="某物业（X小区）",
-    )
-    Score.objects.create(evaluation=evaluation, total=820, grade="AA")
+    _published_score(world, _company(), (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1), 820, "AA")
     _refresh_then_recompute_finds_no_drift()
     got = _figures(actor_of, ["committees_ending", "manager_grade"])
     assert got["jiedao"]["committees_ending"] == 1
@@ -211,21 +217,9 @@ def test_a_past_months_section_ranks_that_month_not_a_later_one(world: World, ac
     today = timezone.localdate()
     last_month = selectors.month_first(today.replace(day=1) - dt.timedelta(days=1))
     month_before = selectors.month_first(last_month - dt.timedelta(days=1))
-    manager = Manager.objects.create(kind=ManagerKind.PROPERTY_COMPANY, name="某物业", credit_code="91340300MA2T000001")
-    rubric = Rubric.objects.filter(subject_kind=SubjectKind.PROPERTY_COMPANY, is_active=True).first()
-    rubric = rubric or Rubric.objects.create(subject_kind=SubjectKind.PROPERTY_COMPANY, name="物业评分细则")
-    for first, total, grade in ((month_before, 700, "B"), (last_month, 820, "AA")):
-        month = EvaluationMonth.objects.create(month=first, status=MonthStatus.PUBLISHED)
-        evaluation = Evaluation.objects.create(
-            month=month,
-            subject_kind=SubjectKind.PROPERTY_COMPANY,
-            manager=manager,
-            compound=world.compound_x,
-            community=world.community,
-            rubric=rubric,
-            subject_name="某物业（X小区）",
-        )
-        Score.objects.create(evaluation=evaluation, total=total, grade=grade)
+    company = _company()
+    _published_score(world, company, month_before, 700, "B")
+    _published_score(world, company, last_month, 820, "AA")
     actor = actor_of("jiedao")
     focus = selectors.focus_for(actor=actor)
 
